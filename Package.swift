@@ -1,0 +1,69 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let package = Package(
+    name: "unicat-bridge",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "unicat-bridge", targets: ["unicat-bridge"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // System libraries (Debian: libwebsockets-dev, libcurl4-openssl-dev; both on OpenSSL).
+        .systemLibrary(
+            name: "CLibWebSockets",
+            path: "Sources/CLibWebSockets",
+            pkgConfig: "libwebsockets",
+            providers: [.apt(["libwebsockets-dev", "libssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CCurl",
+            path: "Sources/CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        // The C plugin ABI: header only, shared by the host and every plugin.
+        .target(name: "CBridgePlugin", path: "Sources/CBridgePlugin"),
+        .target(name: "BridgePluginKit", dependencies: ["CBridgePlugin"], path: "Sources/BridgePluginKit"),
+        // Socket.IO v5 / Engine.IO v4 client over libwebsockets (used by the sync feed).
+        .target(
+            name: "SocketIOClient",
+            dependencies: ["CLibWebSockets", .product(name: "Logging", package: "swift-log")],
+            path: "Sources/SocketIOClient"
+        ),
+        .target(
+            name: "BridgeCore",
+            dependencies: [
+                "CCurl",
+                "SocketIOClient",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/BridgeCore"
+        ),
+        .executableTarget(
+            name: "unicat-bridge",
+            dependencies: [
+                "BridgeCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/unicat-bridge"
+        ),
+        // Shared test helpers: launching the simulator and the bridge binary, temp dirs, waiting.
+        .target(name: "BridgeTestSupport", dependencies: ["BridgeCore"], path: "Tests/BridgeTestSupport"),
+        .testTarget(name: "SocketIOClientTests", dependencies: ["SocketIOClient", "BridgeTestSupport"], path: "Tests/SocketIOClientTests"),
+        .testTarget(name: "BridgeCoreTests", dependencies: ["BridgeCore", "BridgeTestSupport"], path: "Tests/BridgeCoreTests"),
+        .testTarget(name: "EndToEndTests", dependencies: ["BridgeCore", "BridgeTestSupport"], path: "Tests/EndToEndTests"),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,84 @@
+import Foundation
+
+/// Merges configuration layers (flags > environment > file > defaults) and validates the
+/// result, reporting every problem with the key that causes it.
+public enum ConfigurationResolver {
+    public static let defaultJournalSize = 100_000
+    public static let defaultStateDirectory = "/var/lib/unicat-bridge"
+
+    public static func resolve(flags: ConfigurationLayer, environment: ConfigurationLayer,
+                               file: ConfigurationLayer?) throws -> BridgeConfiguration {
+        let file = file ?? ConfigurationLayer()
+        func pick<T>(_ keyPath: KeyPath<ConfigurationLayer, T?>) -> T? {
+            flags[keyPath: keyPath] ?? environment[keyPath: keyPath] ?? file[keyPath: keyPath]
+        }
+        var issues: [ConfigurationError.Issue] = []
+        func fail(_ key: String, _ message: String) {
+            issues.append(.init(key: key, message: message, location: nil))
+        }
+
+        var baseURL = pick(\.url) ?? ""
+        while baseURL.hasSuffix("/") { baseURL.removeLast() }
+        if baseURL.isEmpty {
+            fail("upstream.url", "is required (or set UNICAT_URL)")
+        } else if let url = URL(string: baseURL), let scheme = url.scheme?.lowercased(),
+                  scheme == "http" || scheme == "https", url.host?.isEmpty == false, url.query == nil {
+            // Valid.
+        } else {
+            fail("upstream.url", "must be an http:// or https:// URL without query, got \"\(baseURL)\"")
+        }
+
+        let project = pick(\.project) ?? ""
+        if project.isEmpty {
+            fail("upstream.project", "is required (or set UNICAT_PROJECT)")
+        } else if UUID(uuidString: project) == nil {
+            fail("upstream.project", "must be a project gid (a UUID), got \"\(project)\"")
+        }
+
+        // The key's source follows the same precedence; a direct value only comes from
+        // the environment.
+        var keySource: APIKeySource?
+        if let file = flags.apiKeyFile { keySource = .file(path: file) }
+        else if let variable = flags.apiKeyEnv { keySource = .environment(variable: variable) }
+        else if let value = environment.apiKey { keySource = .value(value) }
+        else if let file = environment.apiKeyFile { keySource = .file(path: file) }
+        else if let file = file.apiKeyFile { keySource = .file(path: file) }
+        else if let variable = file.apiKeyEnv { keySource = .environment(variable: variable) }
+        if keySource == nil {
+            fail("upstream.api_key_env", "no API key source: set upstream.api_key_env or upstream.api_key_file, or UNICAT_API_KEY / UNICAT_API_KEY_FILE")
+        }
+
+        let caFile = pick(\.caFile)
+        if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
+            fail("upstream.ca_file", "cannot read \(caFile)")
+        }
+
+        let timeout = pick(\.requestTimeout) ?? 60
+        if !(timeout > 0 && timeout <= 600) { fail("upstream.timeout_seconds", "must be between 0 and 600, got \(timeout)") }
+
+        let safetyPoll = pick(\.safetyPollSeconds) ?? 30
+        if !(safetyPoll >= 1 && safetyPoll <= 3600) { fail("sync.safety_poll_seconds", "must be between 1 and 3600, got \(safetyPoll)") }
+
+        let journalSize = pick(\.journalSize) ?? defaultJournalSize
+        if !(100...10_000_000).contains(journalSize) { fail("journal_size", "must be between 100 and 10000000, got \(journalSize)") }
+
+        let logLevel = (pick(\.logLevel) ?? "info").lowercased()
+        let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+        if !levels.contains(logLevel) { fail("log_level", "must be one of \(levels.joined(separator: ", ")), got \"\(logLevel)\"") }
+
+        let stateDirectory = pick(\.stateDirectory) ?? defaultStateDirectory
+        if stateDirectory.isEmpty { fail("state_directory", "must not be empty") }
+
+        guard issues.isEmpty, let keySource else { throw ConfigurationError(issues: issues) }
+        return BridgeConfiguration(
+            upstream: .init(baseURL: baseURL, project: project.lowercased(), apiKeySource: keySource, caFile: caFile,
+                            requestTimeout: timeout, omitExtendedDefinitions: pick(\.omitExtendedDefinitions) ?? false),
+            sync: .init(useSocketFeed: pick(\.useSocketFeed) ?? true, safetyPollSeconds: safetyPoll),
+            stateDirectory: stateDirectory,
+            journalSize: journalSize,
+            logLevel: logLevel,
+            transports: pick(\.transports) ?? [:],
+            pluginDirectory: pick(\.pluginDirectory)
+        )
+    }
+}

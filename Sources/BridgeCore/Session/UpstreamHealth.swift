@@ -1,0 +1,84 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// The upstream state as subscribers and operators see it, derived from the HTTP side
+/// (catch-up results) and the socket feed, with transitions logged and announced.
+public final class UpstreamHealth: Sendable {
+    public enum State: String, Sendable {
+        case starting, connected, reconnecting, authFailed = "auth_failed", offline
+    }
+
+    public struct Snapshot: Sendable {
+        public var state: State
+        public var feedConnected: Bool
+        public var lastError: String?
+        public var lastSuccessAt: Double?
+        public var consecutiveFailures: Int
+        /// The last failure was Unicat refusing the API key.
+        public var credentialsRejected: Bool
+    }
+
+    private let snapshotState: Mutex<Snapshot>
+    private let feedEnabled: Bool
+    private let logger: Logger
+    private let observers = Mutex<[@Sendable (State) -> Void]>([])
+    /// Failures in a row after which the upstream counts as offline rather than reconnecting.
+    private let offlineAfter = 3
+
+    public init(feedEnabled: Bool, logger: Logger) {
+        self.feedEnabled = feedEnabled
+        self.logger = logger
+        snapshotState = Mutex(Snapshot(state: .starting, feedConnected: false, lastError: nil, lastSuccessAt: nil,
+                                       consecutiveFailures: 0, credentialsRejected: false))
+    }
+
+    public var snapshot: Snapshot { snapshotState.withLock { $0 } }
+    public var state: State { snapshot.state }
+
+    public func observe(_ observer: @escaping @Sendable (State) -> Void) {
+        observers.withLock { $0.append(observer) }
+    }
+
+    public func httpSucceeded() {
+        update { snapshot in
+            snapshot.consecutiveFailures = 0
+            snapshot.lastError = nil
+            snapshot.credentialsRejected = false
+            snapshot.lastSuccessAt = Date().timeIntervalSince1970
+        }
+    }
+
+    public func httpFailed(_ error: any Error) {
+        update { snapshot in
+            snapshot.consecutiveFailures += 1
+            snapshot.lastError = "\(error)"
+            if case UpstreamError.credentialsRejected = error { snapshot.credentialsRejected = true } else { snapshot.credentialsRejected = false }
+        }
+    }
+
+    public func feed(connected: Bool) {
+        update { $0.feedConnected = connected }
+    }
+
+    private func update(_ change: (inout Snapshot) -> Void) {
+        let (old, new) = snapshotState.withLock { snapshot -> (State, State) in
+            let old = snapshot.state
+            change(&snapshot)
+            snapshot.state = derive(snapshot)
+            return (old, snapshot.state)
+        }
+        guard old != new else { return }
+        logger.notice("upstream state: \(old.rawValue) → \(new.rawValue)")
+        for observer in observers.withLock({ $0 }) { observer(new) }
+    }
+
+    private func derive(_ snapshot: Snapshot) -> State {
+        if snapshot.consecutiveFailures > 0 {
+            if snapshot.credentialsRejected { return .authFailed }
+            return snapshot.consecutiveFailures >= offlineAfter ? .offline : .reconnecting
+        }
+        guard snapshot.lastSuccessAt != nil else { return .starting }
+        return (feedEnabled && !snapshot.feedConnected) ? .reconnecting : .connected
+    }
+}

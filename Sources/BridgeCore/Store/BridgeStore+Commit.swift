@@ -1,0 +1,38 @@
+import Foundation
+import GRDB
+
+extension BridgeStore {
+    /// Applies `changes` in one transaction: mirror upserts and deletions, journal entries,
+    /// the new cursors, and journal pruning to the configured size. Returns the journal
+    /// entries as committed.
+    public func commit(_ changes: StoreChanges, epoch: String) throws -> [JournalEntry] {
+        let now = Date().timeIntervalSince1970
+        return try database.write { db in
+            for (key, object) in changes.upserts {
+                try db.execute(sql: "INSERT OR REPLACE INTO objects (data_type, key, body) VALUES (?, ?, ?)",
+                               arguments: [key.dataType, key.key, object.encodedString()])
+            }
+            for key in changes.deletions {
+                try db.execute(sql: "DELETE FROM objects WHERE data_type = ? AND key = ?", arguments: [key.dataType, key.key])
+            }
+            var sequence = try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM journal") ?? 0
+            var committed: [JournalEntry] = []
+            for (item, cursors) in changes.entries {
+                sequence += 1
+                try db.execute(sql: """
+                    INSERT INTO journal (sequence, stream, cursor, action, data_type, data_key, data, cc_after, cursor_after, committed_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [sequence, item.stream.rawValue, item.cursor, item.action, item.dataType, item.dataKey,
+                                     item.data?.encodedString(), cursors.cc, cursors.project, now])
+                committed.append(JournalEntry(sequence: sequence, item: item,
+                                              position: BridgePosition(epoch: epoch, cursors: cursors), committedAt: now))
+            }
+            if let last = changes.entries.last {
+                try Self.setMeta(db, ["cc_cursor": String(last.cursors.cc), "cursor": String(last.cursors.project)])
+            }
+            if let version = changes.ccVersion { try Self.setMeta(db, ["cc_version": version]) }
+            try db.execute(sql: "DELETE FROM journal WHERE sequence <= ?", arguments: [sequence - Int64(journalLimit)])
+            return committed
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import GRDB
+
+extension BridgeStore {
+    /// Starts a new epoch from a full init: replaces the whole mirror with the init data,
+    /// empties the journal, and sets the cursors to the init's.
+    public func startEpoch(_ epoch: String, project: String, initResponse: UnicatResponse) throws -> BridgePosition {
+        let cursors = SyncCursors(cc: initResponse.result["cc.cursor"]?.int64Value ?? 0,
+                                  project: initResponse.result["cursor"]?.int64Value ?? 0)
+        try database.write { db in
+            try db.execute(sql: "DELETE FROM objects")
+            try db.execute(sql: "DELETE FROM journal")
+            for (key, object) in Self.initObjects(initResponse.data) {
+                try db.execute(sql: "INSERT OR REPLACE INTO objects (data_type, key, body) VALUES (?, ?, ?)",
+                               arguments: [key.dataType, key.key, object.encodedString()])
+            }
+            try Self.setMeta(db, [
+                "epoch": epoch, "project": project, "init_result": initResponse.result.encodedString(),
+                "cc_cursor": String(cursors.cc), "cursor": String(cursors.project),
+                "cc_version": initResponse.result["cc.version"]?.stringValue ?? "",
+            ])
+        }
+        return BridgePosition(epoch: epoch, cursors: cursors)
+    }
+
+    /// The objects an init's `data` holds, keyed as sync items name them.
+    static func initObjects(_ data: JSONValue) -> [(MirrorKey, JSONValue)] {
+        var objects: [(MirrorKey, JSONValue)] = []
+        for (dataType, group) in data.objectValue ?? [:] {
+            if let members = group.objectValue {
+                for (key, object) in members { objects.append((MirrorKey(dataType, key), object)) }
+            } else if let list = group.arrayValue, dataType == "cc.projects_members" {
+                for membership in list {
+                    if let key = membershipKey(membership) { objects.append((MirrorKey(dataType, key), membership)) }
+                }
+            }
+        }
+        return objects
+    }
+
+    /// Memberships come as a list; sync items key them `<project gid>/<user gid>`.
+    static func membershipKey(_ membership: JSONValue) -> String? {
+        guard let project = membership["project_gid"]?.stringValue, let user = membership["user_gid"]?.stringValue else { return nil }
+        return "\(project)/\(user)"
+    }
+
+    static func setMeta(_ db: Database, _ values: [String: String]) throws {
+        for (key, value) in values {
+            try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", arguments: [key, value])
+        }
+    }
+
+    /// The state a previous run left, or nil for an empty store.
+    public func storedState() throws -> StoredState? {
+        try database.read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT key, value FROM meta")
+            var meta: [String: String] = [:]
+            for row in rows { meta[row["key"]] = row["value"] }
+            guard let epoch = meta["epoch"], let project = meta["project"],
+                  let cc = meta["cc_cursor"].flatMap({ Int64($0) }), let cursor = meta["cursor"].flatMap({ Int64($0) })
+            else { return nil }
+            return StoredState(
+                project: project,
+                position: BridgePosition(epoch: epoch, cursors: SyncCursors(cc: cc, project: cursor)),
+                initResult: meta["init_result"].flatMap { try? JSONValue.parse($0) } ?? .object([:]),
+                ccVersion: meta["cc_version"].flatMap { $0.isEmpty ? nil : $0 })
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import ArgumentParser
+import BridgeCore
+import Foundation
+import Logging
+import ServiceLifecycle
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the bridge: hold the Unicat session and keep the mirror and journal up to date."
+    )
+
+    @OptionGroup var settings: SettingsOptions
+
+    func run() async throws {
+        let configuration: BridgeConfiguration
+        let apiKey: Secret
+        do {
+            configuration = try settings.resolve()
+            apiKey = try configuration.upstream.apiKeySource.load()
+        } catch let error as ConfigurationError {
+            Diagnostics.error(error.description)
+            throw ExitCode(ExitStatus.configuration)
+        }
+        // Everything the bridge creates (state, sockets) is private to its user.
+        umask(0o077)
+        let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "unicat-bridge")
+        logger.info("unicat-bridge \(BridgeVersion.current) starting for project \(configuration.upstream.project) at \(configuration.upstream.baseURL)")
+
+        let session: BridgeSession
+        do {
+            session = try BridgeSession(configuration: configuration, apiKey: apiKey, logger: logger)
+        } catch {
+            Diagnostics.error("cannot open the state directory \(configuration.stateDirectory): \(error)")
+            throw ExitCode(ExitStatus.environment)
+        }
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: session, successTerminationBehavior: .gracefullyShutdownGroup,
+                             failureTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        do {
+            try await group.run()
+        } catch let error as UpstreamError {
+            Diagnostics.error(error.description)
+            switch error {
+            case .credentialsRejected: throw ExitCode(ExitStatus.credentialsRejected)
+            case .untrusted, .unreachable: throw ExitCode(ExitStatus.environment)
+            }
+        }
+    }
+}
