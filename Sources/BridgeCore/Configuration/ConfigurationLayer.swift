@@ -32,6 +32,7 @@ public struct ConfigurationLayer: Sendable {
         layer.apiKeyFile = value("UNICAT_API_KEY_FILE")
         layer.caFile = value("UNICAT_CA_FILE")
         layer.stateDirectory = value("UNICAT_BRIDGE_STATE_DIR")
+        layer.logLevel = value("UNICAT_BRIDGE_LOG_LEVEL")
         return layer
     }
 }

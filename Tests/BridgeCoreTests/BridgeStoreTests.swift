@@ -1,0 +1,75 @@
+import BridgeTestSupport
+import Foundation
+import Testing
+@testable import BridgeCore
+
+@Suite struct BridgeStoreTests {
+    func initResponse() -> UnicatResponse {
+        UnicatResponse(
+            result: ["cc.cursor": 10, "cursor": 100, "cc.version": "2026.01.001", "project": "p"],
+            data: [
+                "definitions": ["d1": ["gid": "d1", "name": "article"]],
+                "cc.projects_members": [["project_gid": "p", "user_gid": "u1", "roles": ["api"]]],
+                "cc.languages": ["en": "English"],
+            ])
+    }
+
+    @Test func epochCommitAndPruning() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try BridgeStore(directory: directory.file("state").path, journalLimit: 100)
+        let first = try store.startEpoch("e1", project: "p", initResponse: initResponse())
+        #expect(first.cursors == SyncCursors(cc: 10, project: 100))
+        #expect(try store.objects("cc.projects_members").keys.sorted() == ["p/u1"])
+
+        var cursors = first.cursors
+        for batch in 0..<3 {
+            var changes = StoreChanges()
+            for index in 0..<50 {
+                cursors.project += 1
+                let key = "r\(batch * 50 + index)"
+                changes.upsert(MirrorKey("records", key), ["gid": .string(key)])
+                changes.entries.append((SyncItem(stream: .project, cursor: cursors.project, action: "INSERT", dataType: "records", dataKey: key), cursors))
+            }
+            _ = try store.commit(changes, epoch: "e1")
+        }
+        let window = try store.journalWindow()
+        #expect(window.count == 100)
+        #expect(window.last == 150 && window.first == 51)
+        #expect(try store.storedState()?.position == BridgePosition(epoch: "e1", cursors: SyncCursors(cc: 10, project: 250)))
+        #expect(try store.objects("records").count == 150)
+
+        var removal = StoreChanges()
+        removal.delete(MirrorKey("records", "r0"))
+        removal.entries.append((SyncItem(stream: .project, cursor: 251, action: "DELETE", dataType: "records", dataKey: "r0"), SyncCursors(cc: 10, project: 251)))
+        _ = try store.commit(removal, epoch: "e1")
+        #expect(try store.heldKeys("records", among: ["r0", "r1"]) == ["r1"])
+
+        let snapshot = try #require(try store.initSnapshot())
+        #expect(snapshot.result["cursor"] == 251)
+        #expect(snapshot.data["cc.projects_members"]?.arrayValue?.count == 1)
+        #expect(snapshot.data["cc.languages"]?["en"] == "English")
+
+        // A new epoch starts from scratch.
+        _ = try store.startEpoch("e2", project: "p", initResponse: initResponse())
+        #expect(try store.journalWindow().count == 0)
+        #expect(try store.objects("records").isEmpty)
+    }
+
+    @Test func filesArePrivate() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let stateDirectory = directory.file("state").path
+        let store = try BridgeStore(directory: stateDirectory, journalLimit: 100)
+        _ = try store.startEpoch("e1", project: "p", initResponse: initResponse())
+        func mode(_ path: String) -> mode_t {
+            var info = stat()
+            stat(path, &info)
+            return info.st_mode & 0o777
+        }
+        #expect(mode(stateDirectory) == 0o700)
+        for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: store.path + suffix) {
+            #expect(mode(store.path + suffix) == 0o600, "\(store.path + suffix)")
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import Testing
+@testable import BridgeCore
+
+@Suite struct UpstreamModelTests {
+    @Test func bothErrorBodyShapesParse() throws {
+        let resultShape = try JSONValue.parse(#"{"success": false, "result": {"code": 401, "message": "Permission denied", "info": {}}, "data": {}}"#)
+        let errorShape = try JSONValue.parse(#"{"success": false, "data": null, "error": {"code": 401, "message": "Permission denied", "info": {}}}"#)
+        for body in [resultShape, errorShape] {
+            let error = UnicatError(httpStatus: 401, body: body, endpoint: .projectInit)
+            #expect(error.code == 401)
+            #expect(error.message == "Permission denied")
+        }
+        let appCode = UnicatError(httpStatus: 422, body: try JSONValue.parse(
+            #"{"success": false, "result": {"code": 1003, "message": "Process error", "info": {"process": "restore"}}, "data": {}}"#),
+            endpoint: .project("backups/restore"))
+        #expect(appCode.code == 1003)
+        #expect(appCode.isUnprocessable)
+        let invalid = UnicatError.invalidResponse(httpStatus: 502, body: Array("<html>bad gateway</html>".utf8), endpoint: .syncGet)
+        #expect(invalid.code == 500 && invalid.message == "Invalid response")
+    }
+
+    @Test func endpointNotation() {
+        #expect(UnicatEndpoint("//users/get") == .global("users/get"))
+        #expect(UnicatEndpoint("/records/get") == .project("records/get"))
+        #expect(UnicatEndpoint("records/get")?.url(baseURL: "https://u.app", project: "p") == "https://u.app/api/p/p/records/get")
+        #expect(UnicatEndpoint("sync/get") == .syncGet)
+        #expect(UnicatEndpoint("../admin") == nil)
+        #expect(UnicatEndpoint("records/get?x=1") == nil)
+        #expect(UnicatEndpoint("") == nil)
+        #expect(UnicatEndpoint.project("records/get").isRead)
+        #expect(UnicatEndpoint.project("records/children").isRead)
+        #expect(!UnicatEndpoint.project("records/update").isRead)
+        #expect(!UnicatEndpoint.project("backups/restore").isRead)
+        #expect(UnicatEndpoint.syncCursors.isRead)
+    }
+
+    @Test func retryAfterParses() {
+        #expect(RetryPolicy.retryAfter("3") == 3)
+        #expect(RetryPolicy.retryAfter(nil) == nil)
+        #expect(RetryPolicy.retryAfter("soon") == nil)
+        let future = RetryPolicy.retryAfter("Wed, 21 Oct 2099 07:28:00 GMT") ?? 0
+        #expect(future > 1000)
+        let policy = RetryPolicy(maxRetryAfter: 60)
+        #expect(policy.delay(attempt: 0, retryAfter: 600) == 60)
+        for attempt in 0..<20 { #expect(policy.delay(attempt: attempt) <= policy.maxDelay) }
+    }
+
+    @Test func credentialStoreStripsBearerAndCountsChanges() {
+        let store = CredentialStore()
+        store.adopt("Bearer abc")
+        #expect(store.token?.reveal() == "abc")
+        let generation = store.current.generation
+        store.adopt("abc")
+        #expect(store.current.generation == generation)
+        store.adopt("def")
+        #expect(store.current.generation == generation + 1)
+    }
+}
