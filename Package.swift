@@ -41,6 +41,7 @@ let package = Package(
             name: "BridgeCore",
             dependencies: [
                 "CCurl",
+                "CBridgePlugin",
                 "SocketIOClient",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),

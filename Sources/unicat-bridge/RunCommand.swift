@@ -12,11 +12,15 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var settings: SettingsOptions
 
+    @Flag(name: .long, help: "Serve the bridge protocol on stdin/stdout (for editors that spawn the bridge); stdin EOF stops the bridge.")
+    var stdio = false
+
     func run() async throws {
-        let configuration: BridgeConfiguration
+        var configuration: BridgeConfiguration
         let apiKey: Secret
         do {
             configuration = try settings.resolve()
+            if stdio, configuration.transports["stdio"] == nil { configuration.transports["stdio"] = .object([:]) }
             apiKey = try configuration.upstream.apiKeySource.load()
         } catch let error as ConfigurationError {
             Diagnostics.error(error.description)
@@ -33,9 +37,14 @@ struct RunCommand: AsyncParsableCommand {
         let logger = Logger(label: "unicat-bridge")
         logger.info("unicat-bridge \(BridgeVersion.current) starting for project \(configuration.upstream.project) at \(configuration.upstream.baseURL)")
 
+        let shutdown = ShutdownTrigger()
         let session: BridgeSession
         do {
-            session = try BridgeSession(configuration: configuration, apiKey: apiKey, logger: logger)
+            session = try BridgeSession(configuration: configuration, apiKey: apiKey, logger: logger,
+                                        requestShutdown: { _ in shutdown.trigger() })
+        } catch let error as PluginLoadError {
+            Diagnostics.error(error.description)
+            throw ExitCode(ExitStatus.environment)
         } catch {
             Diagnostics.error("cannot open the state directory \(configuration.stateDirectory): \(error)")
             throw ExitCode(ExitStatus.environment)
@@ -45,8 +54,12 @@ struct RunCommand: AsyncParsableCommand {
                              failureTerminationBehavior: .gracefullyShutdownGroup)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
+        shutdown.attach(group)
         do {
             try await group.run()
+        } catch let error as PluginLoadError {
+            Diagnostics.error(error.description)
+            throw ExitCode(ExitStatus.environment)
         } catch let error as UpstreamError {
             Diagnostics.error(error.description)
             switch error {

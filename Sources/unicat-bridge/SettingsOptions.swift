@@ -23,8 +23,11 @@ struct SettingsOptions: ParsableArguments {
     @Option(name: .long, help: "State directory for the mirror and journal (env UNICAT_BRIDGE_STATE_DIR).")
     var stateDir: String?
 
-    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical (env UNICAT_BRIDGE_LOG_LEVEL).")
     var logLevel: String?
+
+    @Option(name: .long, help: "Directory of the transport plugins (default: beside the binary).")
+    var pluginDir: String?
 
     func resolve() throws -> BridgeConfiguration {
         var flags = ConfigurationLayer()
@@ -34,6 +37,7 @@ struct SettingsOptions: ParsableArguments {
         flags.caFile = caFile
         flags.stateDirectory = stateDir
         flags.logLevel = logLevel
+        flags.pluginDirectory = pluginDir
         let file = try config.map { try ConfigurationFile.load(path: $0) }
         return try ConfigurationResolver.resolve(
             flags: flags,

@@ -1,52 +1,88 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 
-/// The bridge's one session to a Unicat project: upstream client, sync engine, socket feed,
-/// safety poll, mirror and journal, run as one service until graceful shutdown.
+/// The bridge's one session to a Unicat project and everything that relays it: upstream
+/// client, sync engine, socket feed, safety poll, mirror and journal, the hub, and the
+/// transport plugins, run as one service until graceful shutdown.
 public final class BridgeSession: Service {
-    public let configuration: BridgeConfiguration
-    public let store: BridgeStore
-    public let client: UpstreamClient
-    public let fetcher: ObjectFetcher
-    public let engine: SyncEngine
-    public let health: UpstreamHealth
+    public let parts: SessionParts
+    public let queries = HostQueries()
     private let feed: SyncFeed?
+    private let plugins: PluginHost?
     private let logger: Logger
 
+    public var configuration: BridgeConfiguration { parts.configuration }
+    public var store: BridgeStore { parts.store }
+    public var engine: SyncEngine { parts.engine }
+    public var health: UpstreamHealth { parts.health }
+
+    /// Opens the store and loads the configured transport plugins (without starting them),
+    /// so a bad state directory or plugin stops the bridge before it contacts Unicat.
     public init(configuration: BridgeConfiguration, apiKey: Secret, logger: Logger,
-                transport: (any HTTPTransport)? = nil) throws {
-        self.configuration = configuration
+                transport: (any HTTPTransport)? = nil,
+                requestShutdown: @escaping @Sendable (String) -> Void = { _ in }) throws {
         self.logger = logger
         let upstream = configuration.upstream
-        store = try BridgeStore(directory: configuration.stateDirectory, journalLimit: configuration.journalSize)
-        client = UpstreamClient(baseURL: upstream.baseURL, project: upstream.project, apiKey: apiKey,
-                                transport: transport ?? CurlHTTPTransport(caFile: upstream.caFile),
-                                timeout: upstream.requestTimeout,
-                                omitExtendedDefinitions: upstream.omitExtendedDefinitions, logger: logger)
-        fetcher = ObjectFetcher(client: client, logger: logger)
-        health = UpstreamHealth(feedEnabled: configuration.sync.useSocketFeed, logger: logger)
-        engine = SyncEngine(project: upstream.project, client: client, fetcher: fetcher, store: store,
-                            health: health, logger: logger)
+        let store = try BridgeStore(directory: configuration.stateDirectory, journalLimit: configuration.journalSize)
+        let client = UpstreamClient(baseURL: upstream.baseURL, project: upstream.project, apiKey: apiKey,
+                                    transport: transport ?? CurlHTTPTransport(caFile: upstream.caFile),
+                                    timeout: upstream.requestTimeout,
+                                    omitExtendedDefinitions: upstream.omitExtendedDefinitions, logger: logger)
+        let fetcher = ObjectFetcher(client: client, logger: logger)
+        let health = UpstreamHealth(feedEnabled: configuration.sync.useSocketFeed, logger: logger)
+        let engine = SyncEngine(project: upstream.project, client: client, fetcher: fetcher, store: store,
+                                health: health, logger: logger)
+        let hub = Hub(store: store, refiller: RangeRefiller(client: client, project: upstream.project), logger: logger)
+        parts = SessionParts(configuration: configuration, store: store, client: client, fetcher: fetcher,
+                             engine: engine, health: health, hub: hub)
         feed = configuration.sync.useSocketFeed
             ? try SyncFeed(baseURL: upstream.baseURL, caFile: upstream.caFile, project: upstream.project,
                            upstream: client, engine: engine, health: health, logger: logger)
             : nil
+        plugins = configuration.transports.isEmpty ? nil : try PluginHost(
+            transports: configuration.transports,
+            pluginDirectory: configuration.pluginDirectory ?? PluginHost.defaultPluginDirectory,
+            router: RPCRouter(methods: BridgeMethods(session: parts)), hub: hub, queries: queries, logger: logger,
+            requestShutdown: requestShutdown)
+
+        engine.onCommit { batch in await hub.publish(batch) }
+        engine.onEpoch { first, reason in await hub.epochStarted(first, reason: reason) }
+        health.observe { state in Task { await hub.upstreamStateChanged(state) } }
     }
 
     public func run() async throws {
+        // Transports first: clients may connect (and `initialize`) while Unicat is reached.
+        try plugins?.start()
+        defer { plugins?.stop() }
         try await cancelWhenGracefulShutdown {
-            try await self.start()
             await withTaskGroup(of: Void.self) { group in
-                group.addTask { await self.engine.run() }
-                if let feed = self.feed { group.addTask { await feed.run() } }
-                group.addTask { await self.safetyPoll() }
+                group.addTask { await self.refreshQueries() }
+                group.addTask {
+                    do {
+                        try await self.start()
+                    } catch {
+                        self.startFailure.withLock { $0 = error }
+                        return
+                    }
+                    await withTaskGroup(of: Void.self) { running in
+                        running.addTask { await self.engine.run() }
+                        if let feed = self.feed { running.addTask { await feed.run() } }
+                        running.addTask { await self.safetyPoll() }
+                        await running.next()
+                        running.cancelAll()
+                    }
+                }
                 await group.next()
                 group.cancelAll()
             }
         }
+        if let error = startFailure.withLock({ $0 }) { throw error }
         logger.notice("stopped; state is in \(store.path)")
     }
+
+    private let startFailure = Mutex<(any Error)?>(nil)
 
     /// Authenticates and loads or creates the mirror. Waits out an unreachable upstream;
     /// a rejected API key or an untrusted certificate ends the run (retrying cannot help).
@@ -55,27 +91,27 @@ public final class BridgeSession: Service {
         while true {
             do {
                 try await engine.prepare()
+                try await parts.hub.start(at: engine.position) { [engine] types in engine.setObjectInterest(types) }
                 return
             } catch let error as UpstreamError {
+                health.httpFailed(error)
                 switch error {
-                case .credentialsRejected, .untrusted:
-                    health.httpFailed(error)
-                    throw error
-                case .unreachable:
-                    health.httpFailed(error)
+                case .credentialsRejected, .untrusted: throw error
+                case .unreachable: break
                 }
-                let delay = RetryPolicy(baseDelay: 1, maxDelay: 60).delay(attempt: attempt)
-                attempt += 1
-                logger.error("\(error); retrying in \(String(format: "%.0f", delay)) s")
-                try await Task.sleep(for: .seconds(delay))
+                try await backOff(error, attempt: &attempt)
             } catch let error as UnicatError {
                 health.httpFailed(error)
-                let delay = RetryPolicy(baseDelay: 1, maxDelay: 60).delay(attempt: attempt)
-                attempt += 1
-                logger.error("\(error); retrying in \(String(format: "%.0f", delay)) s")
-                try await Task.sleep(for: .seconds(delay))
+                try await backOff(error, attempt: &attempt)
             }
         }
+    }
+
+    private func backOff(_ error: any Error, attempt: inout Int) async throws {
+        let delay = RetryPolicy(baseDelay: 1, maxDelay: 60).delay(attempt: attempt)
+        attempt += 1
+        logger.error("\(error); retrying in \(String(format: "%.0f", delay)) s")
+        try await Task.sleep(for: .seconds(delay))
     }
 
     /// `/sync/get` at intervals even while the socket looks healthy (and more often while it
@@ -87,6 +123,20 @@ public final class BridgeSession: Service {
             let wait = (feed != nil && feedUp) ? interval : min(interval, 5)
             do { try await Task.sleep(for: .seconds(wait)) } catch { return }
             engine.requestCatchUp(verifyCursors: true)
+        }
+    }
+
+    /// Keeps the documents plugins may query (status, health) fresh.
+    private func refreshQueries() async {
+        while !Task.isCancelled {
+            if let status = try? await BridgeStatus.collect(parts) {
+                queries.update("status", status.encodedString())
+                let state = health.state
+                queries.update("health", JSONValue.object([
+                    "ok": .bool(state == .connected), "state": .string(state.rawValue),
+                ]).encodedString())
+            }
+            do { try await Task.sleep(for: .seconds(1)) } catch { return }
         }
     }
 }

@@ -31,7 +31,15 @@ extension BridgeStore {
                 try Self.setMeta(db, ["cc_cursor": String(last.cursors.cc), "cursor": String(last.cursors.project)])
             }
             if let version = changes.ccVersion { try Self.setMeta(db, ["cc_version": version]) }
-            try db.execute(sql: "DELETE FROM journal WHERE sequence <= ?", arguments: [sequence - Int64(journalLimit)])
+            // The floor is the position just before the oldest entry kept: resuming from
+            // anything older needs Unicat.
+            let lastPruned = sequence - Int64(journalLimit)
+            if lastPruned > 0, let row = try Row.fetchOne(db, sql: "SELECT cc_after, cursor_after FROM journal WHERE sequence = ?", arguments: [lastPruned]) {
+                let cc: Int64 = row["cc_after"]
+                let cursor: Int64 = row["cursor_after"]
+                try Self.setMeta(db, ["floor_cc_cursor": String(cc), "floor_cursor": String(cursor)])
+                try db.execute(sql: "DELETE FROM journal WHERE sequence <= ?", arguments: [lastPruned])
+            }
             return committed
         }
     }

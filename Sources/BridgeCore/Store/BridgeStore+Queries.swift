@@ -89,3 +89,27 @@ extension BridgeStore {
         return (.object(result), .object(data))
     }
 }
+
+extension BridgeStore {
+    /// The position just before the oldest journal entry: resuming from anything older
+    /// needs Unicat.
+    public func journalFloor() throws -> BridgePosition? {
+        try database.read { db in
+            var meta: [String: String] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT key, value FROM meta WHERE key IN ('epoch', 'floor_cc_cursor', 'floor_cursor')") {
+                meta[row["key"]] = row["value"]
+            }
+            guard let epoch = meta["epoch"], let cc = meta["floor_cc_cursor"].flatMap({ Int64($0) }),
+                  let cursor = meta["floor_cursor"].flatMap({ Int64($0) }) else { return nil }
+            return BridgePosition(epoch: epoch, cursors: SyncCursors(cc: cc, project: cursor))
+        }
+    }
+
+    /// The sequence of the last journal entry at or before `position` (0 when none is).
+    public func sequence(atOrBefore position: BridgePosition) throws -> Int64 {
+        try database.read { db in
+            try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM journal WHERE cc_after <= ? AND cursor_after <= ?",
+                               arguments: [position.cursors.cc, position.cursors.project]) ?? 0
+        }
+    }
+}

@@ -14,8 +14,9 @@ import Synchronization
 /// - a finished `restore_project` job, or Unicat's cursors falling behind ours, starts a new
 ///   epoch from a full init.
 public final class SyncEngine: Sendable {
-    public typealias CommitHandler = @Sendable ([JournalEntry]) -> Void
-    public typealias EpochHandler = @Sendable (BridgePosition, String) -> Void
+    /// Awaited in order, so subscribers see batches in commit order.
+    public typealias CommitHandler = @Sendable (CommittedBatch) async -> Void
+    public typealias EpochHandler = @Sendable (BridgePosition, String) async -> Void
 
     private struct Pending {
         var pushed: [SyncItem] = []
@@ -40,6 +41,9 @@ public final class SyncEngine: Sendable {
     private let wake: AsyncStream<Void>
     private let wakeContinuation: AsyncStream<Void>.Continuation
     private let handlers = Mutex<(commit: [CommitHandler], epoch: [EpochHandler])>(([], []))
+    /// Data types whose changed objects subscribers want delivered: their UPDATEs are
+    /// refetched even when the mirror did not hold the object ("*" = every type).
+    private let objectInterest = Mutex<Set<String>>([])
 
     public init(project: String, client: UpstreamClient, fetcher: ObjectFetcher, store: BridgeStore,
                 health: UpstreamHealth, logger: Logger) {
@@ -54,6 +58,8 @@ public final class SyncEngine: Sendable {
 
     /// The position after the last committed change (nil before `prepare`).
     public var position: BridgePosition? { currentPosition.withLock { $0 } }
+
+    public func setObjectInterest(_ types: Set<String>) { objectInterest.withLock { $0 = types } }
 
     /// Called after each commit with the new journal entries, in order.
     public func onCommit(_ handler: @escaping CommitHandler) { handlers.withLock { $0.commit.append(handler) } }
@@ -72,14 +78,14 @@ public final class SyncEngine: Sendable {
                                    project: initResponse.result["cursor"]?.int64Value ?? 0)
         if let stored, stored.project == project {
             if upstream.project < stored.position.cursors.project || upstream.cc < stored.position.cursors.cc {
-                try startEpoch(from: initResponse, reason: "Unicat's cursors (\(upstream.cc)/\(upstream.project)) are behind the stored ones (\(stored.position.cursors.cc)/\(stored.position.cursors.project))")
+                try await startEpoch(from: initResponse, reason: "Unicat's cursors (\(upstream.cc)/\(upstream.project)) are behind the stored ones (\(stored.position.cursors.cc)/\(stored.position.cursors.project))")
             } else {
                 currentPosition.withLock { $0 = stored.position }
                 let behind = (upstream.cc - stored.position.cursors.cc) + (upstream.project - stored.position.cursors.project)
                 logger.notice("warm restart: epoch \(stored.position.epoch) at cursors cc \(stored.position.cursors.cc), project \(stored.position.cursors.project); \(behind) cursor steps to catch up")
             }
         } else {
-            try startEpoch(from: initResponse, reason: stored == nil ? "cold start" : "the stored state belongs to project \(stored?.project ?? "?")")
+            try await startEpoch(from: initResponse, reason: stored == nil ? "cold start" : "the stored state belongs to project \(stored?.project ?? "?")")
         }
         requestCatchUp()
     }
@@ -259,7 +265,11 @@ public final class SyncEngine: Sendable {
         }
         let entries = try store.commit(changes, epoch: start.epoch)
         currentPosition.withLock { $0 = BridgePosition(epoch: start.epoch, cursors: cursors) }
-        for handler in handlers.withLock({ $0.commit }) { handler(entries) }
+        var objects: [MirrorKey: JSONValue?] = [:]
+        for (key, object) in changes.upserts { objects[key] = object }
+        for key in changes.deletions { objects[key] = .some(nil) }
+        let batch = CommittedBatch(entries: entries, objects: objects)
+        for handler in handlers.withLock({ $0.commit }) { await handler(batch) }
         if restored { try await reinitialize(reason: "restore_project job finished") }
         return accepted.count
     }
@@ -272,8 +282,11 @@ public final class SyncEngine: Sendable {
         }
         var rules: [SyncItem: RefetchRule] = [:]
         var wanted: [String: [String]] = [:]
+        let interest = objectInterest.withLock { $0 }
         for item in items {
-            let rule = RefetchRule.rule(for: item, held: held[item.dataType]?.contains(item.dataKey) ?? false, project: project)
+            let wantedBySubscribers = interest.contains("*") || interest.contains(item.dataType)
+            let isHeld = held[item.dataType]?.contains(item.dataKey) ?? false
+            let rule = RefetchRule.rule(for: item, held: isHeld || wantedBySubscribers, project: project)
             rules[item] = rule
             if rule == .fetch { wanted[item.dataType, default: []].append(item.dataKey) }
         }
@@ -294,17 +307,17 @@ public final class SyncEngine: Sendable {
     private func reinitialize(reason: String) async throws {
         logger.warning("starting a new epoch: \(reason)")
         let response = try await client.projectInit()
-        try startEpoch(from: response, reason: reason)
+        try await startEpoch(from: response, reason: reason)
         health.httpSucceeded()
         requestCatchUp()
     }
 
-    private func startEpoch(from initResponse: UnicatResponse, reason: String) throws {
+    private func startEpoch(from initResponse: UnicatResponse, reason: String) async throws {
         let epoch = Self.mintEpoch()
         let first = try store.startEpoch(epoch, project: project, initResponse: initResponse)
         currentPosition.withLock { $0 = first }
         logger.notice("epoch \(epoch) started (\(reason)) at cursors cc \(first.cursors.cc), project \(first.cursors.project)")
-        for handler in handlers.withLock({ $0.epoch }) { handler(first, reason) }
+        for handler in handlers.withLock({ $0.epoch }) { await handler(first, reason) }
     }
 
     static func mintEpoch() -> String {

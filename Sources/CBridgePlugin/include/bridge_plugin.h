@@ -105,6 +105,10 @@ typedef struct bridge_host_vtable {
        for an unknown name. */
     char *(*host_query)(void *host_ctx, const char *name);
     void (*free_string)(void *host_ctx, char *string);
+
+    /* Ask the bridge to shut down cleanly (e.g. the stdio transport's stdin reached
+       EOF: the spawning editor is gone). reason is borrowed. Returns at once. */
+    void (*request_shutdown)(void *host_ctx, const char *reason);
 } bridge_host_vtable;
 
 /* Opaque plugin instance. */
@@ -144,9 +148,13 @@ typedef struct bridge_plugin_descriptor {
     void (*send_many)(bridge_plugin *plugin, const bridge_client_id *clients, size_t count,
                       const uint8_t *bytes, size_t len, bridge_status *statuses);
 
-    /* Close a client after flushing what is already queued, with a transport
-       code (WebSocket close code; ignored elsewhere) and a short reason. Any thread. */
+    /* Close a client: queue final_bytes (may be NULL) even beyond the queue bound,
+       flush what is queued (giving up after the plugin's close timeout when the client
+       does not read), then close with a transport code (WebSocket close code; ignored
+       elsewhere) and a short reason (at most 123 bytes). client_close follows. Any
+       thread. */
     void (*close_client)(bridge_plugin *plugin, bridge_client_id client,
+                         const uint8_t *final_bytes, size_t final_len,
                          int code, const char *reason);
 } bridge_plugin_descriptor;
 

@@ -1,0 +1,43 @@
+/// How the hub reaches a client: the transport (plugin instance) that owns it.
+public protocol ClientTransport: AnyObject, Sendable {
+    var name: String { get }
+    var policy: TransportPolicy { get }
+    func send(_ client: UInt64, _ bytes: [UInt8]) -> SendStatus
+    /// One encoded message to many clients; one status per client, in order.
+    func sendMany(_ clients: [UInt64], _ bytes: [UInt8]) -> [SendStatus]
+    /// Queues `final` beyond the queue bound, flushes, then closes the client.
+    func close(_ client: UInt64, final: [UInt8]?, code: Int32, reason: String)
+}
+
+public enum SendStatus: Sendable, Equatable {
+    case ok, unknownClient, queueFull, stopped
+}
+
+/// Per-transport rules for its clients.
+public struct TransportPolicy: Sendable {
+    /// Endpoints `unicat.call` may reach (official notation, `*` as a wildcard at the end);
+    /// nil means read-only endpoints.
+    public var callAllowlist: [String]?
+    public var maxSubscriptionsPerClient: Int
+    /// 0 = unlimited.
+    public var requestsPerSecond: Double
+    /// WebSocket close code for a slow consumer (ignored by other transports).
+    public var slowConsumerCloseCode: Int32
+
+    public init(callAllowlist: [String]? = nil, maxSubscriptionsPerClient: Int = 64, requestsPerSecond: Double = 0,
+                slowConsumerCloseCode: Int32 = 4008) {
+        self.callAllowlist = callAllowlist
+        self.maxSubscriptionsPerClient = maxSubscriptionsPerClient
+        self.requestsPerSecond = requestsPerSecond
+        self.slowConsumerCloseCode = slowConsumerCloseCode
+    }
+
+    /// Whether `unicat.call` may reach `endpoint` from this transport.
+    public func permits(_ endpoint: UnicatEndpoint) -> Bool {
+        guard let allowlist = callAllowlist else { return endpoint.isRead }
+        let name = endpoint.description
+        return allowlist.contains { pattern in
+            pattern.hasSuffix("*") ? name.hasPrefix(String(pattern.dropLast())) : name == pattern
+        }
+    }
+}

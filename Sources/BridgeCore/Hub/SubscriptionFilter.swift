@@ -1,0 +1,43 @@
+import Foundation
+
+/// What a subscription wants. Subscriptions with equal filters share one id, so the hub
+/// encodes each notification once and the same bytes go to every subscriber of that filter.
+public struct SubscriptionFilter: Sendable, Hashable {
+    public var types: Set<String>?
+    public var keys: Set<String>?
+    public var includeObjects: Bool
+    public var latestOnly: Bool
+
+    public init(types: Set<String>? = nil, keys: Set<String>? = nil, includeObjects: Bool = false, latestOnly: Bool = false) {
+        self.types = types
+        self.keys = keys
+        self.includeObjects = includeObjects
+        self.latestOnly = latestOnly
+    }
+
+    public func matches(_ item: SyncItem) -> Bool {
+        (types?.contains(item.dataType) ?? true) && (keys?.contains(item.dataKey) ?? true)
+    }
+
+    /// A stable id derived from the filter (FNV-1a over its canonical form).
+    public var subscriptionID: String {
+        let canonical = [
+            types.map { $0.sorted().joined(separator: ",") } ?? "*",
+            keys.map { $0.sorted().joined(separator: ",") } ?? "*",
+            includeObjects ? "objects" : "-", latestOnly ? "latest" : "-",
+        ].joined(separator: "|")
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in canonical.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return "sub-" + String(hash, radix: 16)
+    }
+
+    public var json: JSONValue {
+        var members: [String: JSONValue] = ["include_objects": .bool(includeObjects), "latest_only": .bool(latestOnly)]
+        if let types { members["types"] = .array(types.sorted().map { .string($0) }) }
+        if let keys { members["keys"] = .array(keys.sorted().map { .string($0) }) }
+        return .object(members)
+    }
+}

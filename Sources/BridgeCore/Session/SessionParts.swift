@@ -1,0 +1,10 @@
+/// The parts of a running session that the protocol's methods work with.
+public struct SessionParts: Sendable {
+    public let configuration: BridgeConfiguration
+    public let store: BridgeStore
+    public let client: UpstreamClient
+    public let fetcher: ObjectFetcher
+    public let engine: SyncEngine
+    public let health: UpstreamHealth
+    public let hub: Hub
+}

@@ -1,0 +1,128 @@
+import CBridgePlugin
+import Synchronization
+
+/// Builds the C descriptor for a plugin written in Swift. A plugin's entry point is:
+///
+/// ```swift
+/// @c(bridge_plugin_entry) public func bridgePluginEntry() -> UnsafePointer<bridge_plugin_descriptor> {
+///     PluginExport.descriptor(name: "stdio", version: "1.0.0") { host, config in
+///         try StdioTransport(host: host, configJSON: config)
+///     }
+/// }
+/// ```
+///
+/// Each plugin library links its own copy of this module, so the factory and descriptor
+/// below are per plugin.
+public enum PluginExport {
+    public typealias Factory = @Sendable (BridgeHost, String) throws -> any TransportPlugin
+
+    private struct Registration: @unchecked Sendable {
+        var factory: Factory?
+        var descriptor: UnsafeMutablePointer<bridge_plugin_descriptor>?
+    }
+
+    private static let registration = Mutex(Registration())
+
+    public static func descriptor(name: StaticString, version: StaticString,
+                                  factory: @escaping Factory) -> UnsafePointer<bridge_plugin_descriptor> {
+        registration.withLock { registration in
+            registration.factory = factory
+            if let existing = registration.descriptor { return UnsafePointer(existing) }
+            let descriptor = UnsafeMutablePointer<bridge_plugin_descriptor>.allocate(capacity: 1)
+            descriptor.initialize(to: makeDescriptor(name: name, version: version))
+            registration.descriptor = descriptor
+            return UnsafePointer(descriptor)
+        }
+    }
+
+    static func create(_ host: UnsafePointer<bridge_host_vtable>, config: String) throws -> any TransportPlugin {
+        guard let factory = registration.withLock({ $0.factory }) else { throw PluginError("plugin has no factory") }
+        return try factory(BridgeHost(host), config)
+    }
+
+    private static func makeDescriptor(name: StaticString, version: StaticString) -> bridge_plugin_descriptor {
+        var descriptor = bridge_plugin_descriptor()
+        descriptor.abi_major = UInt32(BRIDGE_PLUGIN_ABI_MAJOR)
+        descriptor.abi_minor = UInt32(BRIDGE_PLUGIN_ABI_MINOR)
+        descriptor.struct_size = UInt32(MemoryLayout<bridge_plugin_descriptor>.size)
+        descriptor.name = UnsafeRawPointer(name.utf8Start).assumingMemoryBound(to: CChar.self)
+        descriptor.version = UnsafeRawPointer(version.utf8Start).assumingMemoryBound(to: CChar.self)
+        descriptor.create = { host, config, errbuf, errlen in
+            guard let host else {
+                writeError("no host vtable", errbuf, errlen)
+                return nil
+            }
+            do {
+                let plugin = try PluginExport.create(host, config: config.map { String(cString: $0) } ?? "{}")
+                return OpaquePointer(Unmanaged.passRetained(PluginBox(plugin)).toOpaque())
+            } catch {
+                writeError("\(error)", errbuf, errlen)
+                return nil
+            }
+        }
+        descriptor.start = { instance, errbuf, errlen in
+            guard let box = PluginBox.from(instance) else { return 1 }
+            do {
+                try box.plugin.start()
+                return 0
+            } catch {
+                writeError("\(error)", errbuf, errlen)
+                return 1
+            }
+        }
+        descriptor.stop = { instance in PluginBox.from(instance)?.plugin.stop() }
+        descriptor.destroy = { instance in
+            guard let instance else { return }
+            Unmanaged<PluginBox>.fromOpaque(UnsafeRawPointer(instance)).release()
+        }
+        descriptor.send = { instance, client, bytes, length in
+            guard let box = PluginBox.from(instance) else { return BRIDGE_ERR_STOPPED }
+            return box.plugin.send(client, box.message(bytes, length))
+        }
+        descriptor.send_many = { instance, clients, count, bytes, length, statuses in
+            guard let box = PluginBox.from(instance), let clients else { return }
+            box.plugin.sendMany(UnsafeBufferPointer(start: clients, count: count), box.message(bytes, length), statuses: statuses)
+        }
+        descriptor.close_client = { instance, client, bytes, length, code, reason in
+            guard let box = PluginBox.from(instance) else { return }
+            let final = bytes == nil ? nil : box.message(bytes, length)
+            box.plugin.closeClient(client, final: final, code: code, reason: reason.map { String(cString: $0) } ?? "")
+        }
+        return descriptor
+    }
+
+}
+
+/// Copies `message` into a C error buffer, truncated and NUL-terminated.
+private func writeError(_ message: String, _ buffer: UnsafeMutablePointer<CChar>?, _ length: Int) {
+    guard let buffer, length > 0 else { return }
+    let bytes = Array(message.utf8.prefix(length - 1))
+    for (index, byte) in bytes.enumerated() { buffer[index] = CChar(bitPattern: byte) }
+    buffer[bytes.count] = 0
+}
+
+/// The instance pointer handed to the host.
+final class PluginBox {
+    let plugin: any TransportPlugin
+    let headroom: Int
+
+    init(_ plugin: any TransportPlugin) {
+        self.plugin = plugin
+        self.headroom = (plugin as? any HeadroomRequiring)?.messageHeadroom ?? 0
+    }
+
+    static func from(_ instance: OpaquePointer?) -> PluginBox? {
+        guard let instance else { return nil }
+        return Unmanaged<PluginBox>.fromOpaque(UnsafeRawPointer(instance)).takeUnretainedValue()
+    }
+
+    func message(_ bytes: UnsafePointer<UInt8>?, _ length: Int) -> SharedMessage {
+        SharedMessage(bytes: UnsafeRawBufferPointer(start: bytes, count: bytes == nil ? 0 : length), headroom: headroom)
+    }
+}
+
+/// A transport that writes frame headers in front of each message (e.g. libwebsockets
+/// needs LWS_PRE bytes).
+public protocol HeadroomRequiring {
+    var messageHeadroom: Int { get }
+}

@@ -1,0 +1,27 @@
+import CBridgePlugin
+
+/// What a transport written in Swift implements; `PluginExport` turns it into the C
+/// descriptor. Methods other than `start`/`stop` may be called from any thread.
+public protocol TransportPlugin: AnyObject, Sendable {
+    func start() throws
+    func stop()
+    func send(_ client: UInt64, _ message: SharedMessage) -> bridge_status
+    func sendMany(_ clients: UnsafeBufferPointer<UInt64>, _ message: SharedMessage, statuses: UnsafeMutablePointer<bridge_status>?)
+    func closeClient(_ client: UInt64, final: SharedMessage?, code: Int32, reason: String)
+}
+
+extension TransportPlugin {
+    /// Fan-out through `send`: the message is shared, not copied per client.
+    public func sendMany(_ clients: UnsafeBufferPointer<UInt64>, _ message: SharedMessage, statuses: UnsafeMutablePointer<bridge_status>?) {
+        for (index, client) in clients.enumerated() {
+            let status = send(client, message)
+            statuses?[index] = status
+        }
+    }
+}
+
+/// A plugin's failure to create or start, reported to the host through errbuf.
+public struct PluginError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
