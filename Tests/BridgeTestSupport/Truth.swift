@@ -6,8 +6,7 @@ public enum Truth {
     /// The simulator's sync log after `cursors`.
     public static func log(_ simulator: SimulatorProcess, after cursors: SyncCursors) async throws -> [SyncItem] {
         let answer = try await simulator.control("/log?cc_cursor=\(cursors.cc)&cursor=\(cursors.project)")
-        let list = answer.arrayValue ?? answer["items"]?.arrayValue ?? answer["sync"]?.arrayValue ?? answer["log"]?.arrayValue ?? []
-        return list.compactMap { SyncItem(json: $0["item"] ?? $0) }
+        return (answer["entries"]?.arrayValue ?? []).compactMap { $0["item"].flatMap(SyncItem.init(json:)) }
     }
 
     /// Differences between the bridge's journal for the current epoch and the simulator's

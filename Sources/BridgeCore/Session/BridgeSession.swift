@@ -62,6 +62,8 @@ public final class BridgeSession: Service {
                 group.addTask {
                     do {
                         try await self.start()
+                    } catch is CancellationError {
+                        return
                     } catch {
                         self.startFailure.withLock { $0 = error }
                         return

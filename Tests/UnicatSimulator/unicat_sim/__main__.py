@@ -1,0 +1,56 @@
+"""Command line: python -m unicat_sim [options] (normally started through ../unicat-sim)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from .app import serve
+from .settings import CHOICES, Settings, SettingsError
+
+DEFAULT_SEED = 20240101
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="unicat-sim", description="Local simulator of the Unicat API.")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    p.add_argument("--control-port", type=int, default=0, help="control API port (127.0.0.1; 0 = free)")
+    p.add_argument("--tls-cert", help="PEM certificate: serve https and wss")
+    p.add_argument("--tls-key", help="PEM private key for --tls-cert")
+    p.add_argument("--state-dir", help="persist data, sync log, cursors and keys here")
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the demo data")
+    p.add_argument("--activity", type=float, default=0.0, metavar="RATE", help="changes per second")
+    p.add_argument("--jwt-ttl", type=float, default=900.0, metavar="SECONDS")
+    p.add_argument("--page-size", type=int, default=100)
+    p.add_argument("--sync-retention", type=int, metavar="ITEMS", help="keep only this many items per stream")
+    p.add_argument("--job-step-seconds", type=float, default=0.2)
+    for name, choices in CHOICES.items():
+        p.add_argument("--" + name.replace("_", "-"), choices=choices, default=getattr(Settings, name))
+    p.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    args = p.parse_args(argv)
+    if bool(args.tls_cert) != bool(args.tls_key):
+        p.error("--tls-cert and --tls-key go together")
+    return args
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(stream=sys.stderr, level=logging.INFO,
+                        format="%(asctime)s unicat-sim %(name)s %(levelname)s: %(message)s")
+    settings = Settings()
+    try:
+        settings.update({"page_size": args.page_size, "jwt_ttl": args.jwt_ttl, "activity": args.activity,
+                         "sync_retention": args.sync_retention, "job_step_seconds": args.job_step_seconds,
+                         **{name: getattr(args, name) for name in CHOICES}})
+    except SettingsError as err:
+        print(f"unicat-sim: {err}", file=sys.stderr)
+        return 2
+    asyncio.run(serve(args, settings))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,125 @@
+"""Project API reads: records, assets, schema, queries and modules (digest §2, §10)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+from . import views
+from .context import Ctx, endpoint
+from .envelope import invalid, not_found, ok
+from .params import languages, match_form, optional_int, optional_str, required_str
+
+if TYPE_CHECKING:
+    from .sim import Sim
+
+# data_type: (singular, plural, 422 message), in the documented parameter order.
+GETTERS = {
+    "records": ("record", "records", "record not found"),
+    "definitions": ("definition", "definitions", "definition not found"),
+    "classes": ("class", "classes", "class not found"),
+    "fields": ("field", "fields", "field not found"),
+    "layouts": ("layout", "layouts", "layout not found"),
+    "queries": ("query", "queries", "query doesn't exist"),
+    "modules": ("module", "modules", "module not found"),
+}
+
+
+def routes(sim: "Sim") -> list[web.RouteDef]:
+    store = sim.store
+
+    def getter(data_type: str):
+        singular, plural, message = GETTERS[data_type]
+
+        async def handler(ctx: Ctx) -> web.Response:
+            key, value, is_plural = match_form(ctx.body, [(singular, False), (plural, True)])
+            langs = languages(ctx.body)
+            keys = value if is_plural else [value]
+            objects = store.objects(ctx.project, data_type)
+            for k in keys:
+                if k not in objects:
+                    raise not_found(message, {singular: k})
+            return ok({key: value},
+                      {data_type: {k: views.localized(data_type, objects[k], langs) for k in keys}})
+        return handler
+
+    async def assets_get(ctx: Ctx) -> web.Response:
+        key, value, is_plural = match_form(ctx.body, [("asset", False), ("assets", True),
+                                                      ("pathname", False), ("pathnames", True)])
+        langs = languages(ctx.body)
+        assets = store.objects(ctx.project, "assets")
+        if key.startswith("pathname"):
+            by_path = {a["pathname"]: g for g, a in assets.items()}
+            wanted = value if is_plural else [value]
+            for pathname in wanted:
+                if pathname not in by_path:
+                    raise not_found("asset not found", {"pathname": pathname})
+            gids = [by_path[p] for p in wanted]
+        else:
+            gids = value if is_plural else [value]
+            for gid in gids:
+                if gid not in assets:
+                    raise not_found("asset not found", {"asset": gid})
+        result = {"assets": gids} if is_plural else {"asset": gids[0]}
+        return ok(result, {"assets": {g: views.localized("assets", assets[g], langs) for g in gids}})
+
+    def root(data_type: str):
+        async def handler(ctx: Ctx) -> web.Response:
+            langs = languages(ctx.body)
+            obj = store.root_record(ctx.project) if data_type == "records" else store.root_asset(ctx.project)
+            return ok({"root": obj["gid"]}, {data_type: {obj["gid"]: views.localized(data_type, obj, langs)}})
+        return handler
+
+    async def records_children(ctx: Ctx) -> web.Response:
+        parent = required_str(ctx.body, "record")
+        top = optional_int(ctx.body, "page.top", 0, 0)
+        size = optional_int(ctx.body, "page.size", 100, 1, 1000)
+        langs = languages(ctx.body)
+        options = store.projects[ctx.project]["options"]
+        channel = optional_str(ctx.body, "channel")
+        if channel is not None and channel not in options["channels"]:
+            raise invalid("channel")
+        ordering = optional_str(ctx.body, "ordering", (options["orderedorderings"] or [None])[0])
+        if ordering is not None and ordering not in options["orderings"]:
+            raise invalid("ordering")
+        records = store.objects(ctx.project, "records")
+        if parent not in records:
+            raise not_found("record not found", {"record": parent})
+        children = [r for r in records.values() if r["parent"] == parent
+                    and (channel is None or channel in r["channels"])]
+        children.sort(key=lambda r: (r["orderings"].get(ordering, 0), r["created_on"]))
+        page = children[top:top + size]
+        return ok({"children": [r["gid"] for r in page], "children.size": len(children)},
+                  {"records": {r["gid"]: views.localized("records", r, langs) for r in page}})
+
+    async def assets_children(ctx: Ctx) -> web.Response:
+        parent = required_str(ctx.body, "asset")
+        top = optional_int(ctx.body, "page.top", 0, 0)
+        size = optional_int(ctx.body, "page.size", 100, 1, 1000)
+        langs = languages(ctx.body)
+        assets = store.objects(ctx.project, "assets")
+        if parent not in assets:
+            raise not_found("asset not found", {"asset": parent})
+        children = sorted((a for a in assets.values() if len(a["path"]) > 1 and a["path"][1] == parent),
+                          key=lambda a: (a["is_file"], a["name"]))
+        page = children[top:top + size]
+        return ok({"children": [a["gid"] for a in page], "children.size": len(children)},
+                  {"assets": {a["gid"]: views.localized("assets", a, langs) for a in page}})
+
+    async def modules_all(ctx: Ctx) -> web.Response:
+        modules = store.objects(ctx.project, "modules")
+        return ok({"module_names": list(modules)}, {"modules": {k: dict(v) for k, v in modules.items()}})
+
+    route_list = [web.post(f"/api/p/{{gid}}/{t}/get", endpoint(sim, getter(t))) for t in GETTERS]
+    return route_list + [
+        web.post("/api/p/{gid}/assets/get", endpoint(sim, assets_get)),
+        web.post("/api/p/{gid}/records/root", endpoint(sim, root("records"))),
+        web.get("/api/p/{gid}/records/root", endpoint(sim, root("records"))),
+        web.post("/api/p/{gid}/records/children", endpoint(sim, records_children)),
+        web.post("/api/p/{gid}/assets/root", endpoint(sim, root("assets"))),
+        web.get("/api/p/{gid}/assets/root", endpoint(sim, root("assets"))),
+        web.post("/api/p/{gid}/assets/children", endpoint(sim, assets_children)),
+        web.post("/api/p/{gid}/modules/all", endpoint(sim, modules_all)),
+        web.get("/api/p/{gid}/modules/all", endpoint(sim, modules_all)),
+    ]
