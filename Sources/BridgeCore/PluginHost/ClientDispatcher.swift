@@ -75,7 +75,10 @@ final class ClientDispatcher: Sendable {
                 logger.notice("client \(client) on \(transport.name) is not reading its responses: disconnecting")
                 transport.close(client, final: nil, code: transport.policy.slowConsumerCloseCode, reason: "slow consumer")
             }
-            for followUp in reply.followUps { await followUp() }
+            // Resumes started by one message run together, so they can share a refill.
+            await withTaskGroup(of: Void.self) { group in
+                for followUp in reply.followUps { group.addTask { await followUp() } }
+            }
         }
         await hub.unregister(client)
     }
