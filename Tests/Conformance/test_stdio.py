@@ -1,0 +1,54 @@
+"""What only the stdio transport has: framing detection and stdin EOF."""
+import pytest
+
+from bridgetest import Client, StdioConnection
+from conftest import start_bridge
+
+
+@pytest.mark.parametrize("transport", ["stdio-lsp"])
+def test_content_length_that_lies(simulator, state_dir, transport):
+    bridge, client = start_bridge(simulator, state_dir, transport)
+    try:
+        body = b'{"jsonrpc": "2.0", "id": 1, "method": "initialize"}'
+        # Too short: the body is cut, the bridge sees invalid JSON.
+        client.connection.write_bytes(b"Content-Length: %d\r\n\r\n" % (len(body) - 5) + body)
+        assert client.next_message()["error"]["code"] in (-32700, -32600)
+        # Garbage headers are skipped until the next well-formed frame.
+        assert "result" in client.request("initialize")
+    finally:
+        client.connection.close()
+        bridge.stop()
+
+
+def test_answers_in_the_framing_it_was_spoken_to(simulator, state_dir):
+    for framing, transport in [("lsp", "stdio-lsp"), ("ndjson", "stdio-ndjson")]:
+        bridge, client = start_bridge(simulator, state_dir + framing, transport)
+        try:
+            assert client.result("initialize")["protocol_version"] == 1
+        finally:
+            client.connection.close()
+            bridge.stop()
+
+
+def test_stdin_eof_shuts_the_bridge_down_cleanly(simulator, state_dir):
+    bridge, client = start_bridge(simulator, state_dir, "stdio-ndjson")
+    assert client.result("initialize")
+    client.connection.close()
+    assert bridge.proc.wait(30) == 0
+    assert "stdin closed" in bridge.log
+    bridge.stop()
+
+
+def test_stdout_carries_protocol_only(simulator, state_dir):
+    bridge, client = start_bridge(simulator, state_dir, "stdio-ndjson")
+    try:
+        client.result("initialize")
+        client.result("sync.subscribe", {})
+        simulator.change(2)
+        client.notification("sync.changes")
+        client.result("bridge.status")
+    finally:
+        client.connection.close()
+        bridge.stop()
+    unparseable = [m for m in client.notifications if "unparseable" in m]
+    assert unparseable == []

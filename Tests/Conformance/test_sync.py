@@ -1,0 +1,81 @@
+"""Resuming, refilling, resets and slow consumers, with the real bridge and simulator."""
+import time
+
+from conftest import start_bridge
+
+
+def positions_in_order(items):
+    return [(i["position"]["cc_cursor"], i["position"]["cursor"]) for i in items]
+
+
+def test_resume_inside_the_journal_is_recovered_once_each(simulator, state_dir, transport):
+    bridge, client = start_bridge(simulator, state_dir, transport)
+    subscription = client.result("sync.subscribe", {"types": ["records"]})
+    first = simulator.change(2)
+    seen = client.changes(subscription["subscription"], lambda got: len(got) >= 2)
+    position = seen[-1]["position"]
+    client.connection.close()
+    assert bridge.proc.wait(30) == 0
+
+    missed = simulator.change(7)
+    bridge, client = start_bridge(simulator, state_dir, transport)
+    try:
+        resumed = client.result("sync.subscribe", {"types": ["records"], "since": position})
+        assert resumed["recovered"] is True
+        items = client.changes(resumed["subscription"], lambda got: len(got) >= 7)
+        expected = [(i["cursor"], i["data_key"]) for i in missed["items"]]
+        assert [(i["cursor"], i["data_key"]) for i in items] == expected
+        simulator.change(1)
+        live = client.changes(resumed["subscription"], lambda got: len(got) >= 1)
+        assert live[0]["cursor"] == expected[-1][0] + 1, "live continues right after the replay"
+    finally:
+        client.connection.close()
+        bridge.stop()
+
+
+def test_since_older_than_the_journal_is_refilled_from_unicat_once(simulator, state_dir):
+    bridge, client = start_bridge(simulator, state_dir, "stdio-ndjson", extra_config={"journal_size": 100})
+    try:
+        start = client.result("sync.subscribe", {})["position"]
+        simulator.control("/settings", {"page_size": 1000})
+        simulator.change(250)
+        deadline = time.time() + 60
+        while client.result("bridge.status")["position"]["cursor"] < start["cursor"] + 250 and time.time() < deadline:
+            time.sleep(0.2)
+        before = simulator.requests("/sync/get")
+        # Three subscriptions resume from the same old position in one batch.
+        client.connection.send_json([
+            {"jsonrpc": "2.0", "id": n, "method": "sync.subscribe", "params": {"since": start, "types": types}}
+            for n, types in [(1, ["records"]), (2, ["records", "assets"]), (3, ["records", "definitions"])]])
+        replies = client.next_message()
+        assert all(r["result"]["recovered"] for r in replies)
+        for reply in replies:
+            items = client.changes(reply["result"]["subscription"], lambda got: len(got) >= 250)
+            assert len({i["cursor"] for i in items}) == len(items) == 250
+        assert simulator.requests("/sync/get") - before == 1, "one upstream fetch for the gap, shared"
+    finally:
+        client.connection.close()
+        bridge.stop()
+
+
+def test_restore_resets_subscribers(simulator, state_dir, transport):
+    bridge, client = start_bridge(simulator, state_dir, transport)
+    try:
+        subscription = client.result("sync.subscribe", {})
+        before = subscription["position"]["epoch"]
+        simulator.control("/restore", {})
+        reset = client.notification("sync.reset", lambda p: p["subscription"] == subscription["subscription"])
+        assert reset["reason"] == "epoch_changed"
+        assert reset["position"]["epoch"] != before
+        # A subscriber resuming with the old epoch is told to reload too.
+        stale = client.result("sync.subscribe", {"types": ["records"], "since": subscription["position"]})
+        assert client.notification("sync.reset", lambda p: p["subscription"] == stale["subscription"])["reason"] == "epoch_changed"
+    finally:
+        client.connection.close()
+        bridge.stop()
+
+
+def test_position_ahead_of_the_bridge_is_out_of_range(client):
+    position = client.ready_status()["position"]
+    position["cursor"] += 1000
+    assert client.request("sync.subscribe", {"since": position})["error"]["code"] == -32003
