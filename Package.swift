@@ -6,6 +6,12 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "unicat-bridge", targets: ["unicat-bridge"]),
+        // Transport plugins, loaded by the bridge at run time.
+        .library(name: "StdioTransport", type: .dynamic, targets: ["StdioTransport"]),
+        // Test fixtures: a plugin written in C, and two plugins the host must refuse.
+        .library(name: "CEchoPlugin", type: .dynamic, targets: ["CEchoPlugin"]),
+        .library(name: "WrongMajorPlugin", type: .dynamic, targets: ["WrongMajorPlugin"]),
+        .library(name: "ShortStructPlugin", type: .dynamic, targets: ["ShortStructPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -65,6 +71,16 @@ let package = Package(
         .testTarget(name: "SocketIOClientTests", dependencies: ["SocketIOClient", "BridgeTestSupport"], path: "Tests/SocketIOClientTests"),
         .testTarget(name: "BridgeCoreTests", dependencies: ["BridgeCore", "BridgeTestSupport"], path: "Tests/BridgeCoreTests"),
         .testTarget(name: "EndToEndTests", dependencies: ["BridgeCore", "BridgeTestSupport"], path: "Tests/EndToEndTests"),
+        // Transport plugins (one .so each) and the C test fixtures (no public headers: ".").
+        .target(name: "StdioTransport", dependencies: ["CBridgePlugin", "BridgePluginKit"], path: "Plugins/StdioTransport"),
+        .target(name: "CEchoPlugin", dependencies: ["CBridgePlugin"], path: "Tests/Fixtures/CEchoPlugin", publicHeadersPath: "."),
+        .target(name: "WrongMajorPlugin", dependencies: ["CBridgePlugin"], path: "Tests/Fixtures/CBadPlugins/WrongMajorPlugin",
+                publicHeadersPath: "."),
+        .target(name: "ShortStructPlugin", dependencies: ["CBridgePlugin"], path: "Tests/Fixtures/CBadPlugins/ShortStructPlugin",
+                publicHeadersPath: "."),
+        .testTarget(name: "BridgePluginKitTests", dependencies: ["BridgePluginKit"], path: "Tests/BridgePluginKitTests"),
+        // Loads the built plugin libraries with dlopen; never links a plugin target.
+        .testTarget(name: "TransportPluginTests", dependencies: ["CBridgePlugin"], path: "Tests/TransportPluginTests"),
     ],
     swiftLanguageModes: [.v6]
 )

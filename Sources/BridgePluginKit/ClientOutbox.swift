@@ -1,0 +1,118 @@
+import CBridgePlugin
+
+/// One client's outgoing messages: a bounded queue (messages and bytes) filled from any
+/// thread and drained by the transport's writer thread.
+///
+/// Backpressure: once `enqueue` has refused a message (`BRIDGE_ERR_QUEUE_FULL`), the
+/// outbox calls `onWritable` exactly once when the writer has drained it to half of
+/// both bounds (the host's `client_writable`).
+///
+/// Closing: `enqueueFinal` queues a last message even beyond the bound and refuses
+/// everything after it; the writer sees `.finished` once that message is taken.
+public final class ClientOutbox: Sendable {
+    /// What the writer gets from `take`.
+    public enum Next {
+        case message(SharedMessage)
+        /// Nothing arrived before the deadline.
+        case timedOut
+        /// Closed and drained, or discarded: nothing will follow.
+        case finished
+    }
+
+    private struct State {
+        var queue: BoundedQueue<SharedMessage>
+        /// The message `enqueueFinal` put beyond the bound, sent after the queue.
+        var final: SharedMessage?
+        var closing = false
+        var finished = false
+        var refusedSinceWritable = false
+    }
+
+    public let lowWaterMessages: Int
+    public let lowWaterBytes: Int
+    private let monitor: Monitor<State>
+    private let onWritable: @Sendable () -> Void
+
+    public init(maxMessages: Int, maxBytes: Int, onWritable: @escaping @Sendable () -> Void) {
+        monitor = Monitor(State(queue: BoundedQueue(maxCount: maxMessages, maxBytes: maxBytes)))
+        lowWaterMessages = maxMessages / 2
+        lowWaterBytes = maxBytes / 2
+        self.onWritable = onWritable
+    }
+
+    public convenience init(limits: TransportLimits, onWritable: @escaping @Sendable () -> Void) {
+        self.init(maxMessages: limits.queueMaxMessages, maxBytes: limits.queueMaxBytes, onWritable: onWritable)
+    }
+
+    /// Messages and bytes waiting (the final message included).
+    public var backlog: (messages: Int, bytes: Int) {
+        monitor.withLock { state in
+            (state.queue.count + (state.final == nil ? 0 : 1), state.queue.byteCount + (state.final?.count ?? 0))
+        }
+    }
+
+    /// Queues `message`: `BRIDGE_OK`, `BRIDGE_ERR_QUEUE_FULL` at the bound, or
+    /// `BRIDGE_ERR_UNKNOWN_CLIENT` once the client is closing (it is gone for the host).
+    public func enqueue(_ message: SharedMessage) -> bridge_status {
+        let status = monitor.withLock { state -> bridge_status in
+            if state.closing || state.finished { return BRIDGE_ERR_UNKNOWN_CLIENT }
+            guard state.queue.append(message, size: message.count) else {
+                state.refusedSinceWritable = true
+                return BRIDGE_ERR_QUEUE_FULL
+            }
+            return BRIDGE_OK
+        }
+        if status == BRIDGE_OK { monitor.wakeAll() }
+        return status
+    }
+
+    /// Starts closing: queues `message` (if any) beyond the bound; later `enqueue`s are
+    /// refused. False when the outbox was already closing.
+    @discardableResult
+    public func enqueueFinal(_ message: SharedMessage?) -> Bool {
+        let accepted = monitor.withLock { state -> Bool in
+            if state.closing || state.finished { return false }
+            state.closing = true
+            state.final = message
+            return true
+        }
+        monitor.wakeAll()
+        return accepted
+    }
+
+    /// Drops everything queued and finishes the outbox (stop, or a close that timed out).
+    public func discardAll() {
+        monitor.withLock { state in
+            state.queue.removeAll()
+            state.final = nil
+            state.closing = true
+            state.finished = true
+        }
+        monitor.wakeAll()
+    }
+
+    /// The next message for the writer, waiting for one until `deadline` (nil: no limit).
+    public func take(until deadline: MonotonicDeadline?) -> Next {
+        var drained = false
+        let next = monitor.wait(until: deadline) { state -> Next? in
+            if state.finished { return .finished }
+            if let message = state.queue.popFirst() {
+                if state.refusedSinceWritable && !state.closing
+                    && state.queue.count <= lowWaterMessages && state.queue.byteCount <= lowWaterBytes {
+                    state.refusedSinceWritable = false
+                    drained = true
+                }
+                return .message(message)
+            }
+            guard state.closing else { return nil }
+            if let final = state.final {
+                state.final = nil
+                return .message(final)
+            }
+            state.finished = true
+            return .finished
+        } ?? .timedOut
+        if drained { onWritable() }
+        return next
+    }
+}

@@ -1,0 +1,40 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A pthread of a plugin's own, joined when the plugin stops. Plugins do their blocking
+/// I/O on threads like this one, never on the host's threads or Swift concurrency pools.
+public final class PluginThread: Sendable {
+    private final class Body {
+        let run: @Sendable () -> Void
+        init(_ run: @escaping @Sendable () -> Void) { self.run = run }
+    }
+
+    private let thread: pthread_t
+
+    /// Starts `body` on a new thread; `name` says what it is in errors.
+    public init(name: String, _ body: @escaping @Sendable () -> Void) throws {
+        let context = Unmanaged.passRetained(Body(body)).toOpaque()
+        var thread = pthread_t()
+        let result = pthread_create(&thread, nil, { context in
+            guard let context else { return nil }
+            let body = Unmanaged<Body>.fromOpaque(context).takeRetainedValue()
+            body.run()
+            return nil
+        }, context)
+        guard result == 0 else {
+            Unmanaged<Body>.fromOpaque(context).release()
+            throw PluginError("cannot start thread \(name): \(String(cString: strerror(result)))")
+        }
+        self.thread = thread
+    }
+
+    /// Waits for the thread to end. Call once.
+    public func join() {
+        pthread_join(thread, nil)
+    }
+}

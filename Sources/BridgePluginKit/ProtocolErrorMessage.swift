@@ -1,0 +1,37 @@
+/// The JSON-RPC error responses a transport sends by itself, for input the host never
+/// sees because it could not be framed into a message. Every well-framed message, even
+/// invalid JSON, goes to the host, which answers it.
+public enum ProtocolErrorMessage {
+    /// For a message over the size limit (it was skipped unread, so its id is unknown).
+    public static func messageTooLarge(limit: Int) -> String {
+        response(code: -32600, message: "Invalid Request: message exceeds \(limit) bytes")
+    }
+
+    /// For bytes that break the framing (e.g. a malformed LSP header block).
+    public static func framingError(detail: String) -> String {
+        response(code: -32700, message: "Parse error: \(detail)")
+    }
+
+    private static func response(code: Int, message: String) -> String {
+        #"{"jsonrpc":"2.0","id":null,"error":{"code":\#(code),"message":\#(quoted(message))}}"#
+    }
+
+    /// `text` as a JSON string literal.
+    private static func quoted(_ text: String) -> String {
+        var result = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result + "\""
+    }
+}

@@ -1,0 +1,120 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import BridgePluginKit
+import CBridgePlugin
+import Synchronization
+import Testing
+
+@Suite struct ClientOutboxTests {
+    final class WritableCounter: Sendable {
+        let count = Atomic(0)
+        func callback() -> @Sendable () -> Void { { self.count.add(1, ordering: .relaxed) } }
+        var value: Int { count.load(ordering: .relaxed) }
+    }
+
+    static func text(_ next: ClientOutbox.Next) -> String? {
+        guard case .message(let message) = next else { return nil }
+        return message.withBytes { String(decoding: $0, as: UTF8.self) }
+    }
+
+    static func isFinished(_ next: ClientOutbox.Next) -> Bool {
+        if case .finished = next { return true }
+        return false
+    }
+
+    @Test func boundedByCountAndBytes() {
+        let counted = ClientOutbox(maxMessages: 2, maxBytes: 1000) {}
+        #expect(counted.enqueue(SharedMessage("a")) == BRIDGE_OK)
+        #expect(counted.enqueue(SharedMessage("b")) == BRIDGE_OK)
+        #expect(counted.enqueue(SharedMessage("c")) == BRIDGE_ERR_QUEUE_FULL)
+        #expect(counted.backlog == (2, 2))
+
+        let sized = ClientOutbox(maxMessages: 100, maxBytes: 10) {}
+        #expect(sized.enqueue(SharedMessage("12345678")) == BRIDGE_OK)
+        #expect(sized.enqueue(SharedMessage("123")) == BRIDGE_ERR_QUEUE_FULL)
+        #expect(sized.enqueue(SharedMessage("12")) == BRIDGE_OK)
+    }
+
+    @Test func takesInOrderAndTimesOutWhenEmpty() {
+        let outbox = ClientOutbox(maxMessages: 10, maxBytes: 1000) {}
+        _ = outbox.enqueue(SharedMessage("1"))
+        _ = outbox.enqueue(SharedMessage("2"))
+        #expect(Self.text(outbox.take(until: nil)) == "1")
+        #expect(Self.text(outbox.take(until: nil)) == "2")
+        let mostOfTheWait = MonotonicDeadline.after(seconds: 0.04)
+        guard case .timedOut = outbox.take(until: .after(seconds: 0.05)) else {
+            Issue.record("expected a time-out")
+            return
+        }
+        #expect(mostOfTheWait.hasPassed)
+    }
+
+    @Test func writableOnceAfterARefusalWhenDrainedToHalf() {
+        let counter = WritableCounter()
+        let outbox = ClientOutbox(maxMessages: 4, maxBytes: 1000, onWritable: counter.callback())
+        for _ in 0..<4 { _ = outbox.enqueue(SharedMessage("m")) }
+        _ = outbox.take(until: nil)
+        #expect(counter.value == 0)  // no refusal yet
+        _ = outbox.enqueue(SharedMessage("m"))
+        #expect(outbox.enqueue(SharedMessage("m")) == BRIDGE_ERR_QUEUE_FULL)
+        _ = outbox.take(until: nil)
+        #expect(counter.value == 0)  // 3 left, above the low-water mark of 2
+        _ = outbox.take(until: nil)
+        #expect(counter.value == 1)
+        _ = outbox.take(until: nil)
+        _ = outbox.take(until: nil)
+        #expect(counter.value == 1)
+    }
+
+    @Test func theFinalMessageGoesBeyondTheBoundAndEndsTheOutbox() {
+        let counter = WritableCounter()
+        let outbox = ClientOutbox(maxMessages: 1, maxBytes: 1000, onWritable: counter.callback())
+        _ = outbox.enqueue(SharedMessage("queued"))
+        #expect(outbox.enqueue(SharedMessage("refused")) == BRIDGE_ERR_QUEUE_FULL)
+        #expect(outbox.enqueueFinal(SharedMessage("bye")))
+        #expect(!outbox.enqueueFinal(SharedMessage("again")))
+        #expect(outbox.enqueue(SharedMessage("late")) == BRIDGE_ERR_UNKNOWN_CLIENT)
+        #expect(outbox.backlog == (2, 9))
+        #expect(Self.text(outbox.take(until: nil)) == "queued")
+        #expect(Self.text(outbox.take(until: nil)) == "bye")
+        #expect(Self.isFinished(outbox.take(until: nil)))
+        #expect(Self.isFinished(outbox.take(until: nil)))
+        #expect(counter.value == 0)  // a closing client is not writable again
+    }
+
+    @Test func closingWithoutAFinalMessageDrainsThenFinishes() {
+        let outbox = ClientOutbox(maxMessages: 4, maxBytes: 1000) {}
+        _ = outbox.enqueue(SharedMessage("last"))
+        outbox.enqueueFinal(nil)
+        #expect(Self.text(outbox.take(until: nil)) == "last")
+        #expect(Self.isFinished(outbox.take(until: nil)))
+    }
+
+    @Test func aWaitingWriterIsWokenByMessagesAndByDiscard() throws {
+        let outbox = ClientOutbox(maxMessages: 4, maxBytes: 1000) {}
+        let received = Mutex<[String]>([])
+        let writer = try PluginThread(name: "test writer") {
+            while true {
+                let next = outbox.take(until: nil)
+                guard let text = Self.text(next) else { break }
+                received.withLock { $0.append(text) }
+            }
+        }
+        _ = outbox.enqueue(SharedMessage("one"))
+        let deadline = MonotonicDeadline.after(seconds: 10)
+        while received.withLock({ $0.isEmpty }) && !deadline.hasPassed { usleepBriefly() }
+        outbox.discardAll()
+        writer.join()
+        #expect(received.withLock { $0 } == ["one"])
+        #expect(outbox.enqueue(SharedMessage("after")) == BRIDGE_ERR_UNKNOWN_CLIENT)
+    }
+}
+
+/// Lets another thread run for a millisecond.
+func usleepBriefly() {
+    var pause = timespec(tv_sec: 0, tv_nsec: 1_000_000)
+    nanosleep(&pause, nil)
+}
