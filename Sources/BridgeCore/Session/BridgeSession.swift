@@ -9,6 +9,7 @@ import Synchronization
 public final class BridgeSession: Service {
     public let parts: SessionParts
     public let queries = HostQueries()
+    public let metrics = BridgeMetrics()
     private let feed: SyncFeed?
     private let plugins: PluginHost?
     private let logger: Logger
@@ -128,15 +129,17 @@ public final class BridgeSession: Service {
         }
     }
 
-    /// Keeps the documents plugins may query (status, health) fresh.
+    /// Keeps the documents plugins may query (status, health, metrics) fresh.
     private func refreshQueries() async {
         while !Task.isCancelled {
             if let status = try? await BridgeStatus.collect(parts) {
-                queries.update("status", status.encodedString())
                 let state = health.state
+                queries.update("status", status.encodedString())
                 queries.update("health", JSONValue.object([
                     "ok": .bool(state == .connected), "state": .string(state.rawValue),
                 ]).encodedString())
+                metrics.update(from: status, state: state)
+                queries.update("metrics", metrics.text())
             }
             do { try await Task.sleep(for: .seconds(1)) } catch { return }
         }
