@@ -8,6 +8,11 @@ from bridgetest import Bridge, Client, UnixLineConnection
 from conftest import start_bridge
 
 
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+
+
 def c_plugin_config(state_dir):
     path = os.path.join(os.path.dirname(state_dir), "echo.sock")
     return path, {"transports": {"loopback": {"library": "libCEchoPlugin.so", "path": path}}}
@@ -75,6 +80,7 @@ def test_slow_consumer_is_reset_and_others_are_unaffected(simulator, state_dir):
             if "slow consumer" in bridge.log:
                 break
         bridge.wait_for_log("slow consumer")
+        assert rss_kib(bridge.proc.pid) < 512 * 1024, "the bridge's memory stays bounded"
         # Reading again (within the transport's close timeout), the slow client finds what
         # was queued, then the reset, then the end of the connection.
         slow.connection.resume()

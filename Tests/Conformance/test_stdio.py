@@ -1,4 +1,6 @@
 """What only the stdio transport has: framing detection and stdin EOF."""
+import time
+
 import pytest
 
 from bridgetest import Client, StdioConnection
@@ -15,6 +17,17 @@ def test_content_length_that_lies(simulator, state_dir, transport):
         assert client.next_message()["error"]["code"] in (-32700, -32600)
         # Garbage headers are skipped until the next well-formed frame.
         assert "result" in client.request("initialize")
+        # Too long: the frame swallows the start of the next one; the bridge answers the
+        # garbage with an error and recovers at the following frame.
+        client.connection.write_bytes(b"Content-Length: %d\r\n\r\n" % (len(body) + 40) + body)
+        client.connection.send_raw(b'{"jsonrpc": "2.0", "id": 2, "method": "initialize"}')
+        assert client.next_message()["error"]["code"] in (-32700, -32600)
+        deadline = time.time() + 30
+        while True:
+            reply = client.request("initialize", timeout=5) if time.time() < deadline else None
+            if reply is None or "result" in reply:
+                break
+        assert reply and "result" in reply
     finally:
         client.connection.close()
         bridge.stop()

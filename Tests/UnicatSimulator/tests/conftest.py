@@ -4,10 +4,12 @@ that need special options or restores start their own."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import select
 import signal
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -186,3 +188,19 @@ def envelope_error(r: Resp, status: int, code: int | None = None, message: str |
         assert err["info"] == info
     return err
 
+
+async def track_job(api: Api, cc_cursor: int, token: str, timeout: float = 5) -> list[dict]:
+    """Polls /sync/get {cc_cursor} like the official client until the job is done;
+    returns the job's data objects in order."""
+    states, deadline = [], time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result, _ = envelope_ok(await api.post("/sync/get", {"cc_cursor": cc_cursor}, token=api.token))
+        for item in result["sync"]:
+            cc_cursor = item["cursor"]
+            if item["data_type"] == "jobs" and item["data_key"] == token:
+                assert item["type"] == "cc" and item["action"] == "UPDATE"
+                states.append(item["data"])
+                if item["data"]["status"] == "done":
+                    return states
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"job {token} not done: {states}")

@@ -7,24 +7,7 @@ import time
 
 import aiohttp
 
-from conftest import Api, envelope_error, envelope_ok
-
-
-async def track_job(api: Api, cc_cursor: int, token: str, timeout: float = 5) -> list[dict]:
-    """Polls /sync/get {cc_cursor} like the official client until the job is done;
-    returns the job's data objects in order."""
-    states, deadline = [], time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result, _ = envelope_ok(await api.post("/sync/get", {"cc_cursor": cc_cursor}, token=api.token))
-        for item in result["sync"]:
-            cc_cursor = item["cursor"]
-            if item["data_type"] == "jobs" and item["data_key"] == token:
-                assert item["type"] == "cc" and item["action"] == "UPDATE"
-                states.append(item["data"])
-                if item["data"]["status"] == "done":
-                    return states
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"job {token} not done: {states}")
+from conftest import Api, envelope_error, envelope_ok, track_job
 
 
 async def a_line(api: Api) -> str:

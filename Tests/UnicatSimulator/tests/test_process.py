@@ -15,7 +15,7 @@ import aiohttp
 import pytest
 import socketio
 
-from conftest import SIM_DIR, Api, SimProcess, envelope_ok
+from conftest import SIM_DIR, Api, SimProcess, envelope_ok, track_job
 
 
 def test_ready_line_and_sigterm(start_sim):
@@ -43,7 +43,10 @@ async def test_state_dir_survives_restart(start_sim, tmp_path):
         api = Api(sim, session)
         await api.auth()
         made = (await api.control("/changes", {"count": 3}))["items"]
-        envelope_ok(await api.call("backups/create", {"created_by": "tests"}))
+        baseline = await api.control("/cursors")
+        backup = envelope_ok(await api.call("backups/create", {"created_by": "tests"}))[0]
+        # The job moves the cc cursor until it is done: snapshot after that.
+        await track_job(api, baseline["cc.cursor"], backup["job.token"])
         await api.control("/jwt/expire-all", {})
         await api.auth()
         cursors = await api.control("/cursors")
