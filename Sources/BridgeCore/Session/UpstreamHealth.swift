@@ -12,6 +12,8 @@ public final class UpstreamHealth: Sendable {
     public struct Snapshot: Sendable {
         public var state: State
         public var feedConnected: Bool
+        /// The feed connected at least once: its absence is then a reconnect, not a start.
+        public var feedEverConnected: Bool
         public var lastError: String?
         public var lastSuccessAt: Double?
         public var consecutiveFailures: Int
@@ -29,7 +31,8 @@ public final class UpstreamHealth: Sendable {
     public init(feedEnabled: Bool, logger: Logger) {
         self.feedEnabled = feedEnabled
         self.logger = logger
-        snapshotState = Mutex(Snapshot(state: .starting, feedConnected: false, lastError: nil, lastSuccessAt: nil,
+        snapshotState = Mutex(Snapshot(state: .starting, feedConnected: false, feedEverConnected: false,
+                                       lastError: nil, lastSuccessAt: nil,
                                        consecutiveFailures: 0, credentialsRejected: false))
     }
 
@@ -58,7 +61,10 @@ public final class UpstreamHealth: Sendable {
     }
 
     public func feed(connected: Bool) {
-        update { $0.feedConnected = connected }
+        update { snapshot in
+            snapshot.feedConnected = connected
+            snapshot.feedEverConnected = snapshot.feedEverConnected || connected
+        }
     }
 
     private func update(_ change: (inout Snapshot) -> Void) {
@@ -79,6 +85,7 @@ public final class UpstreamHealth: Sendable {
             return snapshot.consecutiveFailures >= offlineAfter ? .offline : .reconnecting
         }
         guard snapshot.lastSuccessAt != nil else { return .starting }
-        return (feedEnabled && !snapshot.feedConnected) ? .reconnecting : .connected
+        guard feedEnabled, !snapshot.feedConnected else { return .connected }
+        return snapshot.feedEverConnected ? .reconnecting : .starting
     }
 }
