@@ -12,6 +12,17 @@ public enum ProtocolErrorMessage {
         response(code: -32700, message: "Parse error: \(detail)")
     }
 
+    /// For a peer the transport refuses before the host sees it (e.g. a uid outside the
+    /// allow-list); the connection is closed after it.
+    public static func notPermitted(_ detail: String) -> String {
+        response(code: -32001, message: "Not permitted: \(detail)")
+    }
+
+    /// For a connection beyond the transport's connection limit; closed after it.
+    public static func tooManyConnections(limit: Int) -> String {
+        response(code: -32004, message: "Rate limited: at most \(limit) connections on this transport")
+    }
+
     private static func response(code: Int, message: String) -> String {
         #"{"jsonrpc":"2.0","id":null,"error":{"code":\#(code),"message":\#(quoted(message))}}"#
     }

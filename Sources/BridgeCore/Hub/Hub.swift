@@ -170,6 +170,10 @@ public actor Hub {
             // Only up to what has been published: later entries reach it live.
             let entries = try store.journal(after: sequence, limit: Self.replayPageSize).filter { $0.sequence <= lastSequence }
             if entries.isEmpty { break }
+            // Pruned while this subscriber was replaying: the entries it needed are gone.
+            if sequence > 0, entries[0].sequence != sequence + 1 {
+                throw StoreError(message: "the journal moved past sequence \(sequence) during the replay")
+            }
             let objects = try mirrorObjects(for: entries, subscription: id, client: client)
             guard send(entries, objects: objects, to: client, subscription: id, recovered: true) else { return }
             sequence = entries[entries.count - 1].sequence
