@@ -8,6 +8,8 @@ let package = Package(
         .executable(name: "unicat-bridge", targets: ["unicat-bridge"]),
         // Transport plugins, loaded by the bridge at run time.
         .library(name: "StdioTransport", type: .dynamic, targets: ["StdioTransport"]),
+        .library(name: "UnixSocketTransport", type: .dynamic, targets: ["UnixSocketTransport"]),
+        .library(name: "WebSocketTransport", type: .dynamic, targets: ["WebSocketTransport"]),
         // Test fixtures: a plugin written in C, and two plugins the host must refuse.
         .library(name: "CEchoPlugin", type: .dynamic, targets: ["CEchoPlugin"]),
         .library(name: "WrongMajorPlugin", type: .dynamic, targets: ["WrongMajorPlugin"]),
@@ -62,6 +64,9 @@ let package = Package(
             name: "unicat-bridge",
             dependencies: [
                 "BridgeCore",
+                // The client commands reuse the socket address and line framing of the plugins.
+                "BridgePluginKit",
+                "SocketIOClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -75,6 +80,10 @@ let package = Package(
         .testTarget(name: "EndToEndTests", dependencies: ["BridgeCore", "BridgeTestSupport"], path: "Tests/EndToEndTests"),
         // Transport plugins (one .so each) and the C test fixtures (no public headers: ".").
         .target(name: "StdioTransport", dependencies: ["CBridgePlugin", "BridgePluginKit"], path: "Plugins/StdioTransport"),
+        .target(name: "UnixSocketTransport", dependencies: ["CBridgePlugin", "BridgePluginKit"], path: "Plugins/UnixSocketTransport"),
+        // The dashboard page is compiled into the library (no bundle to find at run time).
+        .target(name: "WebSocketTransport", dependencies: ["CLibWebSockets", "CBridgePlugin", "BridgePluginKit"],
+                path: "Plugins/WebSocketTransport", resources: [.embedInCode("dashboard/index.html")]),
         .target(name: "CEchoPlugin", dependencies: ["CBridgePlugin"], path: "Tests/Fixtures/CEchoPlugin", publicHeadersPath: "."),
         .target(name: "WrongMajorPlugin", dependencies: ["CBridgePlugin"], path: "Tests/Fixtures/CBadPlugins/WrongMajorPlugin",
                 publicHeadersPath: "."),

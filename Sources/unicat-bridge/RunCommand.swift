@@ -3,6 +3,7 @@ import BridgeCore
 import Foundation
 import Logging
 import ServiceLifecycle
+import SocketIOClient
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,12 +16,22 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Serve the bridge protocol on stdin/stdout (for editors that spawn the bridge); stdin EOF stops the bridge.")
     var stdio = false
 
+    @Option(name: .long, help: ArgumentHelp("Serve the bridge protocol, the dashboard, /healthz and /metrics over WebSocket/HTTP on this address (unless the configuration has a transports.websocket section).", valueName: "HOST:PORT"))
+    var websocket: String?
+
+    @Option(name: .long, help: ArgumentHelp("Serve the bridge protocol on a Unix-domain socket at this path (when the configuration has no transports.unix section).", valueName: "path"))
+    var unix: String?
+
     func run() async throws {
         var configuration: BridgeConfiguration
         let apiKey: Secret
         do {
             configuration = try settings.resolve()
             if stdio, configuration.transports["stdio"] == nil { configuration.transports["stdio"] = .object([:]) }
+            if let websocket, configuration.transports["websocket"] == nil {
+                configuration.transports["websocket"] = .object(["listen": .array([.string(websocket)])])
+            }
+            if let unix, configuration.transports["unix"] == nil { configuration.transports["unix"] = ["path": .string(unix)] }
             apiKey = try configuration.upstream.apiKeySource.load()
         } catch let error as ConfigurationError {
             Diagnostics.error(error.description)
@@ -35,6 +46,7 @@ struct RunCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "unicat-bridge")
+        LibWebSocketsLog.route(to: logger)
         logger.info("unicat-bridge \(BridgeVersion.current) starting for project \(configuration.upstream.project) at \(configuration.upstream.baseURL)")
 
         let shutdown = ShutdownTrigger()
