@@ -7,4 +7,9 @@ enum ExitStatus {
     static let credentialsRejected: Int32 = 3
     /// Unicat's TLS certificate did not verify, or the state directory is unusable.
     static let environment: Int32 = 4
+    // The client commands (status, init, get, call, tail); ArgumentParser exits 64 on usage errors.
+    /// The bridge is not running (no socket, nothing listening), or the connection broke.
+    static let unavailable: Int32 = 69
+    /// The socket's permissions or the bridge's policy refuse this user or call.
+    static let accessDenied: Int32 = 77
 }

@@ -7,7 +7,8 @@ struct UnicatBridgeCommand: AsyncParsableCommand {
         commandName: "unicat-bridge",
         abstract: "Relays one Unicat project's data and live changes to local and remote subscribers.",
         version: BridgeVersion.current,
-        subcommands: [RunCommand.self, CheckConfigCommand.self],
+        subcommands: [RunCommand.self, CheckConfigCommand.self, StatusCommand.self, InitCommand.self, GetCommand.self,
+                      CallCommand.self, TailCommand.self],
         defaultSubcommand: nil
     )
 }

@@ -1,0 +1,56 @@
+import BridgePluginKit
+
+/// The WebSocket transport's configuration section (the keys the host does not keep for
+/// itself). Every key is optional; see the README's "WebSocket transport" section.
+struct WebSocketConfiguration: Decodable, Sendable {
+    static let keys: Set<String> = [
+        "listen", "tls", "tokens_file", "hmac_secret_file", "allowed_origins", "max_connections",
+        "max_connections_per_ip", "ping_interval_seconds", "idle_timeout_seconds", "permessage_deflate", "dashboard",
+    ]
+    /// Defaults that differ from the other transports': many remote clients share one
+    /// process, so each gets less room.
+    static let defaultMaxMessageBytes = 1 << 20
+    static let defaultQueueMaxBytes = 16 << 20
+
+    var limits: TransportLimits
+    var listen: [ListenAddress]
+    var tls: TLSConfiguration?
+    var tokensFile: String?
+    var hmacSecretFile: String?
+    /// Origins allowed to open WebSockets (exact `scheme://host[:port]`, or "*"); nil: any.
+    var allowedOrigins: [String]?
+    var maxConnections: Int
+    var maxConnectionsPerIP: Int
+    var pingIntervalSeconds: Int
+    var idleTimeoutSeconds: Int
+    var permessageDeflate: Bool
+    var servesDashboard: Bool
+
+    init(from decoder: any Decoder) throws {
+        limits = try TransportLimits(from: decoder, allowingExtraKeys: Self.keys)
+        let container = try decoder.container(keyedBy: ConfigurationKey.self)
+        if !container.contains(ConfigurationKey("max_message_bytes")) { limits.maxMessageBytes = Self.defaultMaxMessageBytes }
+        if !container.contains(ConfigurationKey("queue_max_bytes")) { limits.queueMaxBytes = Self.defaultQueueMaxBytes }
+
+        let addresses = try container.strings("listen") ?? ["127.0.0.1:8080"]
+        guard !addresses.isEmpty else { throw PluginError("configuration key \"listen\" must name at least one HOST:PORT") }
+        listen = try addresses.map(ListenAddress.init(parsing:))
+        tls = try container.decodeIfPresent(TLSConfiguration.self, forKey: ConfigurationKey("tls"))
+        tokensFile = try container.string("tokens_file")
+        hmacSecretFile = try container.string("hmac_secret_file")
+        allowedOrigins = try container.strings("allowed_origins")
+        maxConnections = try container.integer("max_connections", default: 10_000, in: 1...1_000_000)
+        maxConnectionsPerIP = try container.integer("max_connections_per_ip", default: 100, in: 1...1_000_000)
+        // lws counts these in whole seconds, in 16 bits.
+        pingIntervalSeconds = try container.integer("ping_interval_seconds", default: 30, in: 1...3_600)
+        idleTimeoutSeconds = try container.integer("idle_timeout_seconds", default: 60, in: 2...7_200)
+        guard idleTimeoutSeconds > pingIntervalSeconds else {
+            throw PluginError("idle_timeout_seconds (\(idleTimeoutSeconds)) must be longer than ping_interval_seconds (\(pingIntervalSeconds)): a client gets that long to answer a ping")
+        }
+        permessageDeflate = try container.flag("permessage_deflate", default: false)
+        servesDashboard = try container.flag("dashboard", default: true)
+    }
+
+    /// Whether handshakes must present a token.
+    var requiresToken: Bool { tokensFile != nil || hmacSecretFile != nil }
+}

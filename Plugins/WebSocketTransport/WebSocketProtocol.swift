@@ -1,0 +1,13 @@
+/// Names used on the wire by the WebSocket transport.
+enum WebSocketProtocol {
+    /// The subprotocol the bridge speaks (JSON-RPC, one message per text frame). Clients
+    /// that send `Sec-WebSocket-Protocol` must offer it first.
+    static let name = "unicat-bridge"
+    /// A subprotocol entry carrying the bearer token: `bearer.<token>` (for browsers,
+    /// which cannot set an Authorization header on a WebSocket).
+    static let tokenPrefix = "bearer."
+    /// The id of the `sync.subscribe` request a feed connection makes on the client's behalf.
+    static let feedRequestID = "feed"
+    /// Close code sent by the bridge to a slow consumer (after its `sync.reset`).
+    static let slowConsumerCloseCode: UInt32 = 4008
+}
