@@ -97,9 +97,24 @@ final class StdioClient: Sendable {
     }
 
     /// The stdio session is over: the client is reported closed and the bridge asked to
-    /// shut down, each once whatever the path (EOF, broken stdout, close).
+    /// shut down, each once whatever the path (broken stdout, close).
     func end(_ reason: String) {
         reportClosed(reason)
+        requestShutdown(reason)
+    }
+
+    /// stdin ended: the bridge is asked to shut down, but replies still go out until the
+    /// transport is stopped.
+    func inputEnded(_ reason: String) {
+        requestShutdown(reason)
+    }
+
+    /// The host is stopping the transport: asking it to shut down would be noise.
+    func stopping() {
+        shutdownRequested.store(true, ordering: .releasing)
+    }
+
+    private func requestShutdown(_ reason: String) {
         if !shutdownRequested.exchange(true, ordering: .acquiringAndReleasing) {
             host.requestShutdown(reason: reason)
         }

@@ -74,6 +74,8 @@ struct StdioReader: Sendable {
         if decoder?.hasIncompleteMessage == true {
             client.host.log(BRIDGE_LOG_WARNING, "stdin ended inside a message; the partial message was dropped")
         }
-        client.end(reason)
+        // Output stays open: the host answers what it was asked before shutting down, so
+        // `echo '{...}' | unicat-bridge run --stdio` gets its reply.
+        client.inputEnded(reason)
     }
 }

@@ -75,13 +75,18 @@ final class StdioTransport: TransportPlugin {
         if let running = session.withLock({ $0.take() }) { shutDown(running) }
     }
 
-    /// Stops and joins the threads, then reports the client closed if nothing did yet.
-    /// After this, no thread of the transport calls the host.
+    /// Flushes what is queued (for at most the close timeout), stops and joins the
+    /// threads, then reports the client closed if nothing did yet. After this, no thread
+    /// of the transport calls the host.
     private func shutDown(_ running: Session) {
         activeClient.withLock { $0 = nil }
+        running.client.stopping()
+        running.client.beginClose(final: nil, reason: "transport stopped", timeout: configuration.limits.closeTimeoutSeconds)
+        // The writer is the first thread: it ends once the queue is flushed or timed out.
+        running.threads.first?.join()
         running.stop.fire()
         running.client.outbox.discardAll()
-        for thread in running.threads { thread.join() }
+        for thread in running.threads.dropFirst() { thread.join() }
         running.client.reportClosed("transport stopped")
         running.output.restoreFlags()
     }

@@ -19,9 +19,10 @@ public struct BoundedQueue<Element> {
     public var isEmpty: Bool { count == 0 }
 
     /// Appends `element` of `size` bytes; returns false (and leaves the queue unchanged)
-    /// when that would exceed either bound.
+    /// when that would exceed either bound. An empty queue takes one element of any size,
+    /// so a single message larger than `maxBytes` is delayed, never refused forever.
     public mutating func append(_ element: Element, size: Int) -> Bool {
-        guard count < maxCount, byteCount + size <= maxBytes else { return false }
+        guard count < maxCount, isEmpty || byteCount + size <= maxBytes else { return false }
         storage.append((element, size))
         byteCount += size
         return true

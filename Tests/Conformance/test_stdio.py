@@ -65,3 +65,23 @@ def test_stdout_carries_protocol_only(simulator, state_dir):
         bridge.stop()
     unparseable = [m for m in client.notifications if "unparseable" in m]
     assert unparseable == []
+
+
+def test_one_shot_pipe_gets_its_answers(simulator, state_dir):
+    """`printf '...' | unicat-bridge run --stdio`: stdin ends at once, the answers still come."""
+    import json
+    import os
+    import subprocess
+    from bridgetest import products_dir
+    requests = b"".join(json.dumps(r).encode() + b"\n" for r in [
+        {"jsonrpc": "2.0", "id": 1, "method": "initialize"},
+        {"jsonrpc": "2.0", "id": 2, "method": "unicat.get", "params": {"data_type": "cc.languages", "key": "nl"}},
+    ])
+    env = dict(os.environ, UNICAT_URL=simulator.url, UNICAT_PROJECT=simulator.project,
+               UNICAT_API_KEY=simulator.api_key, UNICAT_BRIDGE_STATE_DIR=state_dir)
+    done = subprocess.run([os.path.join(products_dir(), "unicat-bridge"), "run", "--stdio"], input=requests,
+                          capture_output=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    answers = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [a["id"] for a in answers] == [1, 2]
+    assert answers[1]["result"]["objects"] == {"nl": "Dutch"}

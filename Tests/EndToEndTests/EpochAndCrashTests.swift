@@ -30,6 +30,23 @@ import Testing
         }
     }
 
+    @Test func aFailingReinitAfterARestoreIsRetriedUntilTheNewEpochStarts() async throws {
+        try await SessionFixture.with { session in
+            let bridge = try session.requireBridge()
+            let before = try bridge.store().storedState()?.position.epoch
+            // More failures than one call's retries: the first re-init attempt fails as a whole.
+            try await session.simulator.control("/faults", ["match": "/api/p/{gid}/init", "status": 500, "count": 12])
+            try await session.simulator.control("/restore", [:])
+            try await bridge.waitForLog("sync step failed", timeout: .seconds(120))
+            try await bridge.waitForLog("started (restore_project job finished)", timeout: .seconds(120))
+            try await session.change(2)
+            try await bridge.waitUntilCaughtUp(with: session.simulator)
+            let store = try bridge.store()
+            #expect(try store.storedState()?.position.epoch != before)
+            #expect(try await Truth.journalDifferences(store, session.simulator) == [])
+        }
+    }
+
     @Test func killedAtRandomMomentsResumesWithoutGapOrDuplicate() async throws {
         try await SessionFixture.with(simulatorArguments: ["--activity", "40"]) { session in
             for round in 0..<4 {

@@ -17,6 +17,8 @@ final class ClientDispatcher: Sendable {
     private let hub: Hub
     private let logger: Logger
     private let inboxes = Mutex<[UInt64: AsyncStream<Event>.Continuation]>([:])
+    /// Messages received and not yet answered, over all clients.
+    private let inFlight = Atomic<Int>(0)
 
     init(router: RPCRouter, hub: Hub, logger: Logger) {
         self.router = router
@@ -35,7 +37,9 @@ final class ClientDispatcher: Sendable {
 
     func message(_ client: UInt64, _ bytes: [UInt8]) {
         guard let inbox = inboxes.withLock({ $0[client] }) else { return }
+        inFlight.add(1, ordering: .relaxed)
         if case .dropped = inbox.yield(.message(bytes)) {
+            inFlight.subtract(1, ordering: .relaxed)
             logger.warning("client \(client) sent more than \(Self.maxPendingMessages) requests ahead of their answers: disconnecting")
             let error = RPCMessage.error(id: .null, .rateLimited("more than \(Self.maxPendingMessages) requests pending"))
             closeInbox(client)
@@ -79,7 +83,17 @@ final class ClientDispatcher: Sendable {
             await withTaskGroup(of: Void.self) { group in
                 for followUp in reply.followUps { group.addTask { await followUp() } }
             }
+            inFlight.subtract(1, ordering: .relaxed)
         }
         await hub.unregister(client)
+    }
+
+    /// Waits until every message received so far has been answered (or `timeout` passes),
+    /// so a shutdown asked for by a transport does not cut off answers in progress.
+    func waitUntilIdle(timeout: Duration) async {
+        let deadline = ContinuousClock.now + timeout
+        while inFlight.load(ordering: .relaxed) > 0, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
     }
 }

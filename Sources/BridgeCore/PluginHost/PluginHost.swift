@@ -13,6 +13,13 @@ public final class PluginHost: Sendable {
                 queries: HostQueries, logger: Logger, requestShutdown: @escaping @Sendable (String) -> Void) throws {
         let dispatcher = ClientDispatcher(router: router, hub: hub, logger: logger)
         let clientIDs = ClientIDSource()
+        // A transport that ends the session (stdin closed) still gets its answers first.
+        let requestShutdown: @Sendable (String) -> Void = { reason in
+            Task {
+                await dispatcher.waitUntilIdle(timeout: Self.answerGrace)
+                requestShutdown(reason)
+            }
+        }
         let settings = try transports.keys.sorted().map { name in
             try TransportSettings(name: name, section: transports[name] ?? .object([:]), pluginDirectory: pluginDirectory)
         }
@@ -25,6 +32,9 @@ public final class PluginHost: Sendable {
     }
 
     private let configurations: [String]
+    /// How long a shutdown asked for by a transport waits for answers in progress (a
+    /// request may wait up to 30 s for a first start's data).
+    static let answerGrace: Duration = .seconds(40)
 
     public var transportNames: [String] { connections.map(\.name) }
 

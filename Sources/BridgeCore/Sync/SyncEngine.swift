@@ -211,8 +211,8 @@ public final class SyncEngine: Sendable {
                 logger.info("catching up: \(applied) change(s) applied over \(pages) page(s), at cursors cc \(position?.cursors.cc ?? 0), project \(position?.cursors.project ?? 0)")
             }
             // A page that moves nothing cannot be followed by a different one: stop rather
-            // than loop on the same cursors.
-            guard more, count > 0 else { break }
+            // than loop on the same cursors. A pending new epoch makes the rest moot.
+            guard more, count > 0, pending.withLock({ $0.reinitReason == nil }) else { break }
         }
         if applied > 0 { logger.debug("caught up: \(applied) change(s) over \(pages) page(s)") }
     }
@@ -224,7 +224,7 @@ public final class SyncEngine: Sendable {
         let latest = try await client.call(.syncCursors, ["project": .string(project)]).result
         guard let cc = latest["cc.cursor"]?.int64Value, let cursor = latest["cursor"]?.int64Value else { return false }
         guard cc < ours.cc || cursor < ours.project else { return false }
-        try await reinitialize(reason: "Unicat's cursors (\(cc)/\(cursor)) went behind ours (\(ours.cc)/\(ours.project))")
+        requestReinit(reason: "Unicat's cursors (\(cc)/\(cursor)) went behind ours (\(ours.cc)/\(ours.project))")
         return true
     }
 
@@ -270,7 +270,8 @@ public final class SyncEngine: Sendable {
         for key in changes.deletions { objects[key] = .some(nil) }
         let batch = CommittedBatch(entries: entries, objects: objects)
         for handler in handlers.withLock({ $0.commit }) { await handler(batch) }
-        if restored { try await reinitialize(reason: "restore_project job finished") }
+        // Queued rather than run here, so a failing re-init is retried until it succeeds.
+        if restored { requestReinit(reason: "restore_project job finished") }
         return accepted.count
     }
 
