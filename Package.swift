@@ -92,6 +92,10 @@ let package = Package(
         .testTarget(name: "BridgePluginKitTests", dependencies: ["BridgePluginKit"], path: "Tests/BridgePluginKitTests"),
         // Loads the built plugin libraries with dlopen; never links a plugin target.
         .testTarget(name: "TransportPluginTests", dependencies: ["CBridgePlugin"], path: "Tests/TransportPluginTests"),
+        // The benchmark load generator (Benchmarks/run drives it); never part of the tests.
+        .executableTarget(name: "bridge-loadgen",
+                          dependencies: ["CLibWebSockets", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          path: "Benchmarks/LoadGenerator"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -15,7 +15,7 @@ import BridgePluginKit
 ///   configured one, it must have the sticky bit (like /tmp), so that others cannot
 ///   remove or rename what the bridge puts there.
 enum SocketDirectory {
-    static func prepare(for path: String, group: gid_t?) throws -> String {
+    static func prepare(for path: String, group: gid_t?) throws {
         let directory = parent(of: path)
         var info = stat()
         if stat(directory, &info) != 0 {
@@ -39,7 +39,6 @@ enum SocketDirectory {
         if writableByOthers && info.st_mode & S_ISVTX == 0 {
             throw PluginError("the socket directory \(directory) is writable by other users and has no sticky bit: they could replace the socket (use a directory such as /run/unicat-bridge, mode 0755 or stricter)")
         }
-        return directory
     }
 
     static func parent(of path: String) -> String {

@@ -25,6 +25,8 @@ final class UnixListener: Sendable {
     let descriptor: Int32
     /// Where it listens, for the log.
     let summary: String
+    /// Systemd made it (and set its mode and group).
+    let isInherited: Bool
     private let boundFile: BoundFile?
     private let lock: SocketLock?
 
@@ -41,10 +43,11 @@ final class UnixListener: Sendable {
             }
             boundFile = nil
             lock = nil
+            isInherited = true
             return
         }
         let address = configuration.address
-        _ = try SocketDirectory.prepare(for: address.path, group: configuration.group)
+        try SocketDirectory.prepare(for: address.path, group: configuration.group)
         let lock = try SocketLock(socketPath: address.path)
         do {
             try Self.removeStaleSocket(at: address.path, log: log)
@@ -57,6 +60,7 @@ final class UnixListener: Sendable {
         }
         self.lock = lock
         summary = address.path
+        isInherited = false
     }
 
     /// Stops listening and removes the socket file bound here. Call once.

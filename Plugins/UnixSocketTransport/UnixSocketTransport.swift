@@ -48,7 +48,8 @@ final class UnixSocketTransport: TransportPlugin {
             throw error
         }
         running.withLock { $0 = Running(listener: listener, thread: thread) }
-        host.log(BRIDGE_LOG_INFO, "listening on \(listener.summary) (mode \(modeDescription), \(allowListDescription))")
+        let mode = listener.isInherited ? "" : "mode \(modeDescription), "
+        host.log(BRIDGE_LOG_INFO, "listening on \(listener.summary) (\(mode)\(allowListDescription))")
     }
 
     func stop() {

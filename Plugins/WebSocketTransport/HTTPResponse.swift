@@ -1,7 +1,8 @@
 import CLibWebSockets
 
 /// A complete HTTP/1.1 response, written in one `lws_write` (lws keeps and sends on what
-/// the socket does not take at once).
+/// the socket does not take at once). Header values are the transport's own, never the
+/// client's, so they need no escaping.
 struct HTTPResponse {
     var status: UInt32
     var contentType: String
@@ -32,31 +33,24 @@ struct HTTPResponse {
         HTTPResponse(status: status, text: "\(status) \(reasonPhrase(status))\n", headers: headers)
     }
 
+    /// The status line and headers. Written here rather than with lws' helpers, which
+    /// label responses to refused upgrades HTTP/1.0 (the listener only speaks HTTP/1.1).
+    var head: [UInt8] {
+        var lines = ["HTTP/1.1 \(status) \(Self.reasonPhrase(status))", "content-type: \(contentType)",
+                     "content-length: \(body.count)", "server: unicat-bridge"]
+        lines += (Self.commonHeaders + headers).map { "\($0.name): \($0.value)" }
+        return Array((lines.joined(separator: "\r\n") + "\r\n\r\n").utf8)
+    }
+
     /// Writes the response on `wsi`; false when lws could not.
     func write(to wsi: OpaquePointer) -> Bool {
-        let headroom = clws_pre()
-        var head = [UInt8](repeating: 0, count: 4096)
-        let headLength = head.withUnsafeMutableBufferPointer { buffer -> Int? in
-            guard let start = buffer.baseAddress else { return nil }
-            var position: UnsafeMutablePointer<UInt8>? = start
-            let end = start + buffer.count
-            guard lws_add_http_common_headers(wsi, status, contentType, lws_filepos_t(body.count), &position, end) == 0 else { return nil }
-            for (name, value) in Self.commonHeaders + headers {
-                let added = value.withCString { text in
-                    lws_add_http_header_by_name(wsi, name + ":", UnsafeRawPointer(text).assumingMemoryBound(to: UInt8.self),
-                                                Int32(value.utf8.count), &position, end)
-                }
-                guard added == 0 else { return nil }
-            }
-            guard lws_finalize_http_header(wsi, &position, end) == 0, let position else { return nil }
-            return position - start
-        }
-        guard let headLength else { return false }
+        let headroom = Int(clws_pre())
+        let head = self.head
         var packet = [UInt8](repeating: 0, count: headroom)
-        packet.reserveCapacity(headroom + headLength + body.count)
-        packet.append(contentsOf: head[..<headLength])
+        packet.reserveCapacity(headroom + head.count + body.count)
+        packet.append(contentsOf: head)
         packet.append(contentsOf: body)
-        let length = headLength + body.count
+        let length = head.count + body.count
         let written = packet.withUnsafeMutableBufferPointer { buffer -> Int32 in
             guard let start = buffer.baseAddress else { return -1 }
             return lws_write(wsi, start + headroom, length, LWS_WRITE_HTTP)

@@ -23,8 +23,8 @@ final class BridgeClient {
     /// Connects to the first of `candidates` that exists (all of them missing: the first
     /// is named in the error).
     init(candidates: [String]) throws {
-        var chosen = candidates.first { access($0, F_OK) == 0 } ?? candidates.first ?? ""
-        if chosen.isEmpty { chosen = UnixSocketAddress.defaultPath(xdgRuntimeDirectory: nil) }
+        let chosen = candidates.first { access($0, F_OK) == 0 } ?? candidates.first
+            ?? UnixSocketAddress.defaultPath(xdgRuntimeDirectory: nil)
         path = chosen
         let address: UnixSocketAddress
         do { address = try UnixSocketAddress(path: chosen) } catch {

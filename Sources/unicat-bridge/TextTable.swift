@@ -24,10 +24,6 @@ struct TextTable {
         rows.append(cells)
     }
 
-    mutating func add(_ cells: [Cell]) {
-        rows.append(cells)
-    }
-
     func render(_ style: TerminalStyle, gap: Int = 2) -> String {
         let columns = rows.map(\.count).max() ?? 0
         let widths = (0..<columns).map { column in

@@ -243,6 +243,39 @@ class UnixLineConnection(Connection):
             self.incoming.put(None)
 
 
+class WebSocketConnection(Connection):
+    """A WebSocket to the bridge (the `websockets` library's threaded client): one
+    JSON-RPC message per text frame, both ways. `ssl_context` for wss://."""
+
+    def __init__(self, url, ssl_context=None, **options):
+        super().__init__()
+        from websockets.sync.client import connect
+        self.ws = connect(url, ssl=ssl_context, max_size=None, open_timeout=30, close_timeout=5, legacy=True, **options)
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def send_raw(self, payload):
+        self.ws.send(payload, text=True)  # bytes as they are, in a text frame
+
+    def close(self):
+        self.ws.close()
+
+    @property
+    def close_code(self):
+        return self.ws.close_code
+
+    def _read(self):
+        from websockets.exceptions import ConnectionClosed
+        try:
+            while True:
+                self._deliver(self.ws.recv(decode=False))
+        except ConnectionClosed:
+            return
+        finally:
+            self.closed.set()
+            self.incoming.put(None)
+
+
 class Client:
     """JSON-RPC over a Connection, keeping notifications aside while waiting for answers."""
 

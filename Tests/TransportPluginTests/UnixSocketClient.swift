@@ -33,6 +33,11 @@ final class UnixSocketClient: @unchecked Sendable {
         _ = bytes.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
     }
 
+    /// shutdown(SHUT_WR): no more requests, answers still welcome (what `socat` does at EOF).
+    func shutDownWriting() {
+        shutdown(descriptor, Int32(SHUT_WR))
+    }
+
     /// Reads until `condition` holds for everything received, or the connection ends (10 s at most).
     func receive(timeout: Double = 10, until condition: (String) -> Bool) async -> String {
         let clock = ContinuousClock()
