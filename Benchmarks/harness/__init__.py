@@ -1,0 +1,1 @@
+"""The benchmark driver of unicat-bridge (run it with Benchmarks/run)."""

@@ -1,0 +1,55 @@
+"""The sizes of each scenario in the quick (< 5 minutes) and the full suite. Every count and
+every duration is bounded."""
+from dataclasses import dataclass, field, replace
+
+
+@dataclass(frozen=True)
+class Mode:
+    name: str
+    fanout_subscribers: tuple
+    fanout_rates: tuple  # changes per second, stepped up until saturation
+    fanout_seconds: float
+    reference_subscribers: int  # the references run at this N
+    mirror_burst: int  # messages the mirror's sender sends as fast as it can (its saturation)
+    idle_subscribers: int
+    resume_subscribers: int
+    resume_missed_changes: int
+    slow_subscribers: int
+    slow_rate: float
+    slow_baseline_seconds: float
+    slow_stalled_seconds: float
+    upstream_subscribers: tuple
+    upstream_changes: int
+    pollers: tuple
+    poll_interval: float
+    restarts: int
+    restart_changes: int
+    unix_requests: int
+    replay_items: int
+    notes: tuple = field(default_factory=tuple)
+
+    def smoke(self, subscribers):
+        """The same scenarios with `subscribers` everywhere (a check of the harness, not a result)."""
+        return replace(self, name=f"{self.name}-smoke", fanout_subscribers=(subscribers,),
+                       reference_subscribers=subscribers, idle_subscribers=subscribers,
+                       resume_subscribers=subscribers, slow_subscribers=subscribers,
+                       upstream_subscribers=(1, subscribers), notes=(f"smoke test with {subscribers} subscribers",))
+
+
+QUICK = Mode(
+    name="quick", fanout_subscribers=(1000,), fanout_rates=(10, 100, 1000), fanout_seconds=4,
+    reference_subscribers=1000, mirror_burst=2000, idle_subscribers=2000, resume_subscribers=1000,
+    resume_missed_changes=200, slow_subscribers=500, slow_rate=200, slow_baseline_seconds=6,
+    slow_stalled_seconds=20, upstream_subscribers=(1, 100), upstream_changes=5, pollers=(10,), poll_interval=1.0,
+    restarts=2, restart_changes=300, unix_requests=2000, replay_items=5000,
+    notes=("quick mode: 1,000 subscribers only, idle memory at 2,000 and the resume storm at 1,000; "
+           "run Benchmarks/run (full) for the issue's sizes",))
+
+FULL = Mode(
+    name="full", fanout_subscribers=(1000, 5000, 10000), fanout_rates=(10, 100, 300, 1000, 3000, 10000),
+    fanout_seconds=10, reference_subscribers=1000, mirror_burst=20000, idle_subscribers=10000,
+    resume_subscribers=5000, resume_missed_changes=1000, slow_subscribers=1000, slow_rate=200,
+    slow_baseline_seconds=20, slow_stalled_seconds=60, upstream_subscribers=(1, 100, 1000), upstream_changes=10,
+    pollers=(10, 100), poll_interval=1.0, restarts=5, restart_changes=2000, unix_requests=20000, replay_items=50000)
+
+MODES = {"quick": QUICK, "full": FULL}

@@ -1,0 +1,80 @@
+"""The issue's targets, checked against a run's figures (reported, never asserted)."""
+
+KIB = 1024
+
+
+def _target(name, measured, target, unit, met, detail=""):
+    return {"target": name, "measured": measured, "goal": target, "unit": unit,
+            "met": None if measured is None else met, "detail": detail}
+
+
+def _by(measured, goal, lower_is_better=True):
+    if measured is None or not goal:
+        return ""
+    ratio = measured / goal
+    if lower_is_better:
+        return "" if measured <= goal else f"missed by {measured - goal:,.3g} ({ratio:.2f}× the target)"
+    return "" if measured >= goal else f"missed by {goal - measured:,.3g} ({ratio:.2f} of the target)"
+
+
+def fanout_step(results, subscribers, rate):
+    for ladder in (results.get("fanout") or {}).get("bridge", []):
+        if ladder["subscribers"] == subscribers:
+            return next((s for s in ladder["steps"] if s["rate"] == rate), None)
+    return None
+
+
+def peak_at(results, subscribers):
+    for ladder in (results.get("fanout") or {}).get("bridge", []):
+        if ladder["subscribers"] == subscribers:
+            values = [s["delivered_items_per_second"] for s in ladder["steps"] if s["delivered_items_per_second"]]
+            return max(values) if values else None
+    return None
+
+
+def evaluate(results):
+    out = []
+    idle = results.get("idle_memory") or {}
+    for name, goal in (("ws", 6), ("wss", 20)):
+        figures = idle.get(name) or {}
+        value = figures.get("rss_per_subscriber_bytes")
+        kib = value / KIB if value is not None else None
+        out.append(_target(f"RSS per idle {name} subscriber ({figures.get('established', '?')} connections)",
+                           kib, goal, "KiB", kib is not None and kib <= goal, _by(kib, goal)))
+
+    peak = peak_at(results, 1000)
+    out.append(_target("delivered changes/s (items), 1,000 subscribers", peak, 200_000, "/s",
+                       peak is not None and peak >= 200_000, _by(peak, 200_000, lower_is_better=False)))
+    ratio = (((results.get("fanout") or {}).get("ratios") or {}).get("mirror") or {}).get("peak_ratio")
+    out.append(_target("peak throughput vs lws mirror (raw C)", ratio, 0.8, "×", ratio is not None and ratio >= 0.8,
+                       _by(ratio, 0.8, lower_is_better=False)))
+    step = fanout_step(results, 1000, 100)
+    p99 = step["latency_ms"]["p99"] if step else None
+    out.append(_target("p99 latency, 1,000 subscribers × 100 changes/s", p99, 5, "ms", p99 is not None and p99 <= 5,
+                       _by(p99, 5)))
+
+    resume = results.get("resume_storm") or {}
+    seconds = resume.get("all_caught_up_seconds")
+    out.append(_target(f"{resume.get('subscribers', '?')} resumes: all caught up", seconds, 5, "s",
+                       seconds is not None and seconds <= 5 and not resume.get("timed_out"), _by(seconds, 5)))
+    extra = resume.get("upstream_requests_total")
+    out.append(_target("extra upstream calls during the resume storm", extra, 0, "requests",
+                       extra is not None and extra == 0, "" if not extra else f"{extra} requests"))
+
+    slow = results.get("slow_consumers") or {}
+    change = slow.get("healthy_p99_change")
+    percent = change * 100 if change is not None else None
+    out.append(_target("healthy p99 change with 1 % stalled", percent, 10, "%",
+                       percent is not None and abs(percent) < 10, _by(abs(percent), 10) if percent is not None else ""))
+
+    upstream = (results.get("upstream") or {}).get("bridge") or []
+    worst = max((u["record_fetches_per_change"] for u in upstream), default=None)
+    counts = ", ".join(str(u["subscribers"]) for u in upstream)
+    out.append(_target(f"upstream fetches per changed object (N = {counts})", worst, 1, "requests",
+                       worst is not None and worst <= 1.0, _by(worst, 1)))
+
+    local = results.get("local_transports") or {}
+    p99 = ((local.get("unix_get") or {}).get("latency_ms") or {}).get("p99")
+    micro = p99 * 1000 if p99 is not None else None
+    out.append(_target("Unix-socket unicat.get p99", micro, 200, "µs", micro is not None and micro <= 200, _by(micro, 200)))
+    return out
