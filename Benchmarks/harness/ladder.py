@@ -1,7 +1,7 @@
 """Steps of increasing change rate against subscribers that are already connected, each
 measured the same way whatever serves them (the bridge, the Python relay)."""
 from .change_load import MAX, make_changes
-from .procfs import CPUMeter, rss_bytes
+from .procfs import BusiestThreadMeter, CPUMeter, rss_bytes
 
 
 def warm_up(simulator, load, changes=20):
@@ -57,21 +57,24 @@ def simulator_ladder(ctx, simulator, load, subscribers, server_pid, say):
     steps = []
     for rate in mode.fanout_rates + (MAX,):
         meters = {"server": CPUMeter(server_pid), "simulator": CPUMeter(simulator.pid)}
+        threads = BusiestThreadMeter(server_pid)
         made = make_changes(simulator, rate, mode.fanout_seconds)
         target = simulator.last_cursor()
         reached = load.wait_cursor(target, max(15, 3 * mode.fanout_seconds))
         cpu = {name: meter.fraction() for name, meter in meters.items()}
+        busiest = threads.busiest()
         report = load.report(f"{rate}/s")
         figures = step_figures(rate, subscribers, report, reached, cpu, {
             "changes_made": made["changes"], "achieved_change_rate": made["achieved_rate"],
             "change_mode": made["mode"],
             "simulator_limited": rate == MAX or made["achieved_rate"] < 0.9 * rate,
-            "server_rss_bytes": rss_bytes(server_pid)})
+            "server_rss_bytes": rss_bytes(server_pid), "server_busiest_thread": busiest})
         figures["saturated"] = saturation_reason(figures, mode.fanout_seconds)
         steps.append(figures)
         say(f"  {subscribers} subscribers, {rate}/s: {fmt(figures['delivered_items_per_second'])} changes/s in "
             f"{fmt(figures['delivered_messages_per_second'])} msgs/s, "
             f"p99 {fmt(figures['latency_ms']['p99'])} ms, server CPU {cpu['server']:.0%}"
+            + (f" (busiest thread {busiest['thread']} {busiest['fraction']:.0%})" if busiest else "")
             + (f" — saturated: {figures['saturated']}" if figures["saturated"] else ""))
         if figures["saturated"]:
             break

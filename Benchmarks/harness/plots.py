@@ -2,6 +2,7 @@
 import os
 
 import matplotlib
+import matplotlib.ticker
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
@@ -21,14 +22,18 @@ def fanout_plots(fanout, directory, mode):
     for label, ladder in _ladders(fanout):
         steps = [s for s in ladder["steps"] if isinstance(s["rate"], (int, float))]  # not "max"
         rates = [s["rate"] for s in steps]
-        throughput.plot(rates, [s["delivered_items_per_second"] or 0 for s in steps], marker="o", label=label)
+        line, = throughput.plot(rates, [s["delivered_items_per_second"] or 0 for s in steps], marker="o", label=label)
+        peak = max((s["delivered_items_per_second"] or 0 for s in ladder["steps"]), default=0)
+        if peak:
+            throughput.axhline(peak, color=line.get_color(), linestyle="--", linewidth=0.8)
         latency.plot(rates, [s["latency_ms"]["p99"] or float("nan") for s in steps], marker="o", label=label)
     throughput.set(xscale="log", yscale="log", xlabel="changes per second", ylabel="changes delivered per second (all subscribers)",
-                   title="Fan-out throughput")
+                   title="Fan-out throughput (dashed: peak, incl. the \"max\" step)")
     latency.set(xscale="log", yscale="log", xlabel="changes per second", ylabel="p99 latency (ms)",
                 title="End-to-end p99 (simulator append → subscriber)")
     latency.axhline(5, color="grey", linestyle=":", label="target at 100/s: 5 ms")
     for axes in (throughput, latency):
+        axes.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda value, _: f"{value:g}"))
         axes.grid(True, which="both", alpha=0.3)
         axes.legend(fontsize=8)
     figure.tight_layout()
@@ -44,12 +49,16 @@ def slow_consumer_plot(slow, directory, mode):
     for name in ("baseline", "stalled"):
         timeline = slow[name]["latency_timeline"]
         if timeline:
-            start = timeline[0]["second"]
-            latency.plot([p["second"] - start for p in timeline], [p["p99"] for p in timeline], marker=".",
+            # Seconds since the generator started, which is when the RSS sampling started too.
+            latency.plot([p["second"] for p in timeline], [p["p99"] for p in timeline], marker=".",
                          label=f"healthy p99, {name}")
         rss = slow[name]["bridge_rss"]
         memory.plot([t for t, _ in rss], [b / 2**20 for _, b in rss], label=f"bridge RSS, {name}")
-    latency.set(xlabel="seconds", ylabel="p99 latency (ms), per second", title="Healthy subscribers")
+        for moment in slow[name].get("cut_offs", []):
+            for axes in (latency, memory):
+                axes.axvline(moment, color="red", linestyle=":", linewidth=1)
+    latency.set(xlabel="seconds (red: a stalled subscriber cut off)", ylabel="p99 latency (ms), per second",
+                title="Healthy subscribers")
     memory.set(xlabel="seconds", ylabel="MiB", title="Bridge RSS")
     for axes in (latency, memory):
         axes.grid(True, alpha=0.3)

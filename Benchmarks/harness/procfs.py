@@ -55,10 +55,12 @@ class CPUMeter:
 
 
 class RSSSampler:
-    """Samples a process's RSS every `interval` seconds on a thread, as (seconds, bytes)."""
+    """Samples a process's RSS every `interval` seconds on a thread, as (seconds, bytes), and
+    optionally another figure (`probe`) at the same moments, as (seconds, value)."""
 
-    def __init__(self, pid, interval=0.5):
-        self.pid, self.interval = pid, interval
+    def __init__(self, pid, interval=0.5, probe=None):
+        self.pid, self.interval, self.probe = pid, interval, probe
+        self.probed = []
         self.samples = []
         self._stop = threading.Event()
         self._start = time.monotonic()
@@ -67,10 +69,51 @@ class RSSSampler:
 
     def _run(self):
         while not self._stop.is_set():
-            self.samples.append((round(time.monotonic() - self._start, 2), rss_bytes(self.pid)))
+            moment = round(time.monotonic() - self._start, 2)
+            self.samples.append((moment, rss_bytes(self.pid)))
+            if self.probe:
+                try:
+                    self.probed.append((moment, self.probe()))
+                except OSError:
+                    pass
             self._stop.wait(self.interval)
 
     def stop(self):
         self._stop.set()
         self._thread.join()
         return self.samples
+
+
+def thread_cpu_seconds(pid):
+    """CPU seconds per thread of a process: {tid: (name, seconds)}."""
+    threads = {}
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return threads
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat") as handle:
+                head, rest = handle.read().rsplit(")", 1)
+            fields = rest.split()
+            threads[tid] = (head.split("(", 1)[1], (int(fields[11]) + int(fields[12])) / CLOCK_TICKS)
+        except (OSError, IndexError, ValueError):
+            continue
+    return threads
+
+
+class BusiestThreadMeter:
+    """The thread of a process that used the most CPU between two readings: a single thread
+    near 100 % of a core is a bottleneck even while the process as a whole is not."""
+
+    def __init__(self, pid):
+        self.pid = pid
+        self.before, self.wall = thread_cpu_seconds(pid), time.monotonic()
+
+    def busiest(self):
+        after, elapsed = thread_cpu_seconds(self.pid), max(time.monotonic() - self.wall, 1e-6)
+        shares = [(after[tid][1] - self.before.get(tid, (None, 0.0))[1], after[tid][0]) for tid in after]
+        if not shares:
+            return None
+        seconds, name = max(shares)
+        return {"thread": name, "fraction": seconds / elapsed}

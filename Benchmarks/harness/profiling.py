@@ -38,5 +38,5 @@ class Profiler:
         path = os.path.join(self.output_dir, f"profile-{self.name}.txt")
         with open(path, "w") as handle:
             handle.write("\n".join(lines[:40]) + "\n")
-        self.reports[self.name] = {"file": os.path.relpath(path, os.path.dirname(self.output_dir)),
+        self.reports[self.name] = {"file": os.path.basename(path),
                                    "top": lines[:12]}

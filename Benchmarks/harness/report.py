@@ -2,6 +2,8 @@
 references side by side."""
 import os
 
+from .evidence import explain
+
 
 def num(value, digits=1, suffix=""):
     if value is None:
@@ -42,10 +44,15 @@ def fanout_rows(ladder):
         rows.append([f"{s['subscribers']:,}", s["rate"], num(s.get("achieved_change_rate")),
                      num(s["delivered_messages_per_second"]), num(s["delivered_items_per_second"]), num(per_subscriber),
                      num(latency["p50"], 2), num(latency["p99"], 2), num(latency["max"], 1),
-                     pct(s["cpu"].get("server")), pct(s["cpu"].get("simulator")),
+                     pct(s["cpu"].get("server")) + busiest_thread(s), pct(s["cpu"].get("simulator")),
                      pct(s["loadgen_cpu"]) + (" (saturated)" if s["loadgen_saturated"] else ""),
                      num(s["drain_seconds"], 2), s.get("saturated") or ""])
     return rows
+
+
+def busiest_thread(step):
+    busiest = step.get("server_busiest_thread")
+    return f" (thread {busiest['thread']}: {busiest['fraction']:.0%})" if busiest else ""
 
 
 FANOUT_HEADERS = ["N", "changes/s asked", "made", "delivered msgs/s", "changes (items)/s", "per subscriber", "p50 ms", "p99 ms", "max ms",
@@ -198,7 +205,12 @@ def markdown(results, targets, plots, directory):
              table(["", ""], [["mode", meta["mode"]], ["date", meta["date"]], ["commit", meta["commit"]],
                               ["machine", meta["machine"]], ["load average at start", meta["load_average"]],
                               ["suite duration", f"{meta['seconds']:.0f} s"]]),
-             "\n" + "\n".join(f"- {note}" for note in meta.get("notes", [])), "", targets_section(targets), ""]
+             "\n" + "\n".join(f"- {note}" for note in meta.get("notes", [])
+                               + [f"re-run on {r['date']} ({r['commit']}, load {r['load_average']}): {', '.join(r['scenarios'])}"
+                                  for r in meta.get("reruns", [])]), "", targets_section(targets), ""]
+    causes = explain(results, targets)
+    if causes:
+        parts.append("### Where a target is missed: what this run shows\n\n" + "\n".join(f"- {c}" for c in causes) + "\n")
     for path in plots:
         parts.append(f"![{os.path.basename(path)}]({os.path.relpath(path, directory)})\n")
     for key, section in SECTIONS:

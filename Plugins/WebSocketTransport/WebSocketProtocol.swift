@@ -8,6 +8,4 @@ enum WebSocketProtocol {
     static let tokenPrefix = "bearer."
     /// The id of the `sync.subscribe` request a feed connection makes on the client's behalf.
     static let feedRequestID = "feed"
-    /// Close code sent by the bridge to a slow consumer (after its `sync.reset`).
-    static let slowConsumerCloseCode: UInt32 = 4008
 }

@@ -9,8 +9,9 @@ import CLibWebSockets
 import Synchronization
 
 /// The libwebsockets server: one context with a vhost per listen address, served by one
-/// thread of its own. Everything lws does happens on that thread; other threads only
-/// queue work in the `ClientRegistry` and wake it with `lws_cancel_service`.
+/// thread of its own. `start` creates the context (so that a bind failure is reported to
+/// the host); from then on everything lws does happens on the service thread, and other
+/// threads only queue work in the `ClientRegistry` and wake it with `lws_cancel_service`.
 ///
 /// The service-thread state below is plain `var`s: only lws callbacks (which run on the
 /// service thread) and the service loop touch them.
@@ -87,7 +88,6 @@ final class WebSocketServer: @unchecked Sendable {
         }
         self.context = context
         self.resources = resources
-        registry.attach(context: context)
         do {
             thread = try PluginThread(name: "websocket service") { [self] in serve() }
         } catch {

@@ -9,14 +9,14 @@ from websockets.exceptions import InvalidHandshake, WebSocketException
 from websockets.sync.client import connect
 
 from bridgetest import Bridge, Client, WebSocketConnection
-from websockettest import TestCertificates, http_get, listening_url, start_websocket_bridge, websocket_section
+from websockettest import Certificates, http_get, listening_url, start_websocket_bridge, websocket_section
 
 
 @pytest.fixture(scope="module")
 def certificates(tmp_path_factory):
     directory = str(tmp_path_factory.mktemp("tls"))
-    return {"good": TestCertificates(directory, "good"), "other": TestCertificates(directory, "other"),
-            "expired": TestCertificates(directory, "expired", days=-1)}
+    return {"good": Certificates(directory, "good"), "other": Certificates(directory, "other"),
+            "expired": Certificates(directory, "expired", days=-1)}
 
 
 def tls_bridge(simulator, directory, certificate, **tls):

@@ -23,7 +23,7 @@ WEBSOCKET_TRANSPORTS = ("ws", "wss")
 LISTENING = re.compile(r"websocket transport listening on (\S+):(\d+) \((wss?)://")
 
 
-class TestCertificates:
+class Certificates:
     """A throwaway CA and a server certificate it signed for localhost and 127.0.0.1
     (`days=-1`: already expired). Files are private to the user, as the bridge requires."""
 
@@ -62,7 +62,7 @@ def shared_certificates():
     """One set of test certificates per test run."""
     directory = tempfile.mkdtemp(prefix="websocket-certs-")
     atexit.register(shutil.rmtree, directory, True)
-    return TestCertificates(directory)
+    return Certificates(directory)
 
 
 def websocket_section(transport, **settings):

@@ -2,7 +2,8 @@
 a run without stalled ones at the same rate, and the bridge's RSS over time (its queues are
 bounded: a stalled subscriber is cut off with slow_consumer once its queue is full).
 Subscribers ask for objects (`include_objects`): the larger messages fill the kernel's socket
-buffers (up to 4 MiB on loopback) and then the bridge's queue within the run."""
+buffer on the bridge's side (up to 4 MiB on loopback) and then the bridge's queue within the
+run. N is kept where the bridge sustains the rate with objects, so the stall is what changes."""
 import os
 import statistics
 
@@ -15,12 +16,23 @@ from .fanout import threads_for
 STALL_FRACTION = 0.01
 # Smaller than the defaults (10,000 messages, 16 MiB) so a stalled subscriber's queue fills
 # within the run; the point is what happens then.
+DROPPED = "unicat_bridge_slow_consumers_dropped_total"
 QUEUE_LIMITS = {"queue_max_messages": 1000, "queue_max_bytes": 256 * 1024}
+
+
+def first_increases(samples):
+    """Seconds (on the RSS clock) at which the bridge's count of cut-off subscribers went up."""
+    moments, previous = [], None
+    for moment, value in samples:
+        if value is not None and previous is not None and value > previous:
+            moments.append(moment)
+        previous = value if value is not None else previous
+    return moments
 
 
 def phase(ctx, simulator, bridge, workdir, name, stall_fraction, seconds):
     mode = ctx.mode
-    sampler = RSSSampler(bridge.pid)
+    sampler = RSSSampler(bridge.pid, probe=lambda: bridge.metrics().get(DROPPED))
     load = WebSocketLoad(ctx.products, bridge.ws_url, workdir, name, mode.slow_subscribers,
                          "--stall-fraction", str(stall_fraction), "--connect-concurrency", "500", "--include-objects",
                          control=simulator.control_url, threads=threads_for(mode.slow_subscribers))
@@ -35,7 +47,7 @@ def phase(ctx, simulator, bridge, workdir, name, stall_fraction, seconds):
         report = load.report(name)
         cpu = meter.fraction()
         # A stalled subscriber never reads the close either: the bridge's own count says who was cut off.
-        dropped = bridge.metrics().get("unicat_bridge_slow_consumers_dropped_total")
+        dropped = bridge.metrics().get(DROPPED)
         summary = load.stop()
         load = None
     finally:
@@ -50,6 +62,7 @@ def phase(ctx, simulator, bridge, workdir, name, stall_fraction, seconds):
             "slow_consumers_dropped_total": dropped, "close_codes": summary["close_codes"],
             "resets": summary["totals"]["resets"], "order": summary["order"], "bridge_cpu": cpu,
             "bridge_rss": rss, "bridge_rss_peak_bytes": max(b for _, b in rss) if rss else None,
+            "cut_offs": first_increases(sampler.probed),
             "loadgen_saturated": report["cpu"]["saturated"]}
 
 
