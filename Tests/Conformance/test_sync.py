@@ -83,3 +83,22 @@ def test_position_ahead_of_the_bridge_is_out_of_range(client):
     position = client.ready_status()["position"]
     position["cursor"] += 1000
     assert client.request("sync.subscribe", {"since": position})["error"]["code"] == -32003
+
+
+def test_resumed_changes_carry_their_objects(simulator, state_dir, transport):
+    """Objects the mirror never held (changed while nobody asked) are fetched for the replay."""
+    bridge, client = start_bridge(simulator, state_dir, transport)
+    position = client.result("sync.subscribe", {"types": ["records"]})["position"]
+    client.connection.close()
+    assert bridge.stop() == 0
+
+    missed = simulator.change(4)
+    bridge, client = start_bridge(simulator, state_dir, transport)
+    try:
+        resumed = client.result("sync.subscribe", {"types": ["records"], "include_objects": True, "since": position})
+        items = client.changes(resumed["subscription"], lambda got: len(got) >= 4)
+        assert [i["data_key"] for i in items] == [i["data_key"] for i in missed["items"]]
+        assert all(i["object"] and i["object"]["gid"] == i["data_key"] for i in items)
+    finally:
+        client.connection.close()
+        bridge.stop()

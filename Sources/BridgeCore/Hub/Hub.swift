@@ -37,6 +37,7 @@ public actor Hub {
 
     private let store: BridgeStore
     private let refiller: RangeRefiller
+    private let fetcher: ObjectFetcher
     private let logger: Logger
     private var clients: [UInt64: Client] = [:]
     /// Live members per subscription id.
@@ -46,9 +47,10 @@ public actor Hub {
     private var objectInterestChanged: (@Sendable (Set<String>) -> Void)?
     private(set) var counters = HubCounters()
 
-    public init(store: BridgeStore, refiller: RangeRefiller, logger: Logger) {
+    public init(store: BridgeStore, refiller: RangeRefiller, fetcher: ObjectFetcher, logger: Logger) {
         self.store = store
         self.refiller = refiller
+        self.fetcher = fetcher
         self.logger = logger
     }
 
@@ -150,7 +152,8 @@ public actor Hub {
                 let items = try await refiller.items(from: since.cursors, to: floor.cursors, epoch: since.epoch)
                 guard clients[client]?.subscriptions[id] != nil else { return }
                 let entries = items.map { JournalEntry(sequence: 0, item: $0.item, position: BridgePosition(epoch: since.epoch, cursors: $0.cursors), committedAt: 0) }
-                guard send(entries, objects: [:], to: client, subscription: id, recovered: true) else { return }
+                let objects = try await currentObjects(for: entries, subscription: id, client: client)
+                guard send(entries, objects: objects, to: client, subscription: id, recovered: true) else { return }
                 sequence = 0
             } else {
                 sequence = try store.sequence(atOrBefore: since)
@@ -159,39 +162,37 @@ public actor Hub {
         } catch {
             logger.warning("cannot resume subscription \(id) from \(since.json.encodedString()): \(error)")
             _ = deliver(client, ChangeNotification.reset(subscription: id, reason: "resnapshot_required", position: position))
-            makeLive(client, id, at: lastSequence)
+            makeLive(client, id)
         }
     }
 
+    /// Replays the journal page by page, then turns the subscription live. The last read
+    /// (empty: nothing published is left) and turning live happen with no suspension in
+    /// between, so a batch published meanwhile is neither missed nor sent twice.
     private func replayJournal(_ client: UInt64, _ id: String, after start: Int64) async throws {
         var sequence = start
         while true {
             guard clients[client]?.subscriptions[id] != nil else { return }
             // Only up to what has been published: later entries reach it live.
             let entries = try store.journal(after: sequence, limit: Self.replayPageSize).filter { $0.sequence <= lastSequence }
-            if entries.isEmpty { break }
+            if entries.isEmpty {
+                makeLive(client, id)
+                return
+            }
             // Pruned while this subscriber was replaying: the entries it needed are gone.
             if sequence > 0, entries[0].sequence != sequence + 1 {
                 throw StoreError(message: "the journal moved past sequence \(sequence) during the replay")
             }
-            let objects = try mirrorObjects(for: entries, subscription: id, client: client)
+            let objects = try await currentObjects(for: entries, subscription: id, client: client)
             guard send(entries, objects: objects, to: client, subscription: id, recovered: true) else { return }
             sequence = entries[entries.count - 1].sequence
+            // A long replay must not hold up live fan-out to everyone else.
             await Task.yield()
         }
-        makeLive(client, id, at: sequence)
     }
 
-    private func makeLive(_ client: UInt64, _ id: String, at sequence: Int64) {
+    private func makeLive(_ client: UInt64, _ id: String) {
         guard var state = clients[client], var subscription = state.subscriptions[id] else { return }
-        // Entries published while the last page was being sent are replayed first.
-        if sequence < lastSequence, let entries = try? store.journal(after: sequence, limit: Int(lastSequence - sequence)),
-           !entries.isEmpty {
-            let objects = (try? mirrorObjects(for: entries, subscription: id, client: client)) ?? [:]
-            guard send(entries, objects: objects, to: client, subscription: id, recovered: true) else { return }
-            state = clients[client] ?? state
-            subscription = state.subscriptions[id] ?? subscription
-        }
         subscription.live = true
         subscription.lastSequence = lastSequence
         state.subscriptions[id] = subscription
@@ -391,12 +392,19 @@ public actor Hub {
         return Array(groups.values)
     }
 
-    private func mirrorObjects(for entries: [JournalEntry], subscription id: String, client: UInt64) throws -> [MirrorKey: JSONValue?] {
-        guard clients[client]?.subscriptions[id]?.filter.includeObjects == true else { return [:] }
+    /// The current state of the objects `entries` changed, for a subscription that wants
+    /// them: from the mirror, else fetched from Unicat (shared, batched); nil = gone.
+    private func currentObjects(for entries: [JournalEntry], subscription id: String, client: UInt64) async throws -> [MirrorKey: JSONValue?] {
+        guard let filter = clients[client]?.subscriptions[id]?.filter, filter.includeObjects else { return [:] }
         var objects: [MirrorKey: JSONValue?] = [:]
-        for (dataType, group) in Dictionary(grouping: entries.map(\.item), by: \.dataType) {
-            let held = try store.objects(dataType, keys: Array(Set(group.map(\.dataKey))))
-            for item in group { objects[MirrorKey(dataType, item.dataKey)] = held[item.dataKey] }
+        let wanted = entries.map(\.item).filter { filter.matches($0) && $0.action != "DELETE" }
+        for (dataType, group) in Dictionary(grouping: wanted, by: \.dataType) {
+            let keys = Array(Set(group.map(\.dataKey)))
+            let held = try store.objects(dataType, keys: keys)
+            for (key, object) in held { objects[MirrorKey(dataType, key)] = object }
+            let absent = keys.filter { held[$0] == nil }
+            guard !absent.isEmpty, ObjectFetcher.canFetch(dataType) else { continue }
+            for (key, object) in try await fetcher.fetch(dataType, keys: absent) { objects[MirrorKey(dataType, key)] = object }
         }
         return objects
     }
