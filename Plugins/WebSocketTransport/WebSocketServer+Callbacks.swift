@@ -137,25 +137,39 @@ extension WebSocketServer {
 
     /// Writes the client's next message (one `lws_write` per writable callback), or ends
     /// the connection once a close has drained its queue.
+    /// Writes queued messages while the socket takes them (as libwebsockets' own mirror
+    /// server does): one poll round trip per message would cap fan-out far below what the
+    /// kernel can carry. A cap per callback keeps one busy client from starving the others.
     private func writable(_ connection: LWSConnection) -> Int32 {
         guard let state = connections[connection], let client = state.client else { return 0 }
-        switch client.outbox.take(until: .now) {
-        case .message(let message):
-            guard write(message, to: connection.pointer) else {
-                state.ending("write failed")
+        var written = 0
+        while true {
+            switch client.outbox.take(until: .now) {
+            case .message(let message):
+                guard write(message, to: connection.pointer) else {
+                    state.ending("write failed")
+                    return -1
+                }
+                written += 1
+                if written >= Self.maxWritesPerCallback || lws_send_pipe_choked(connection.pointer) != 0 {
+                    if client.outbox.backlog.messages > 0 || client.requestedClose != nil {
+                        lws_callback_on_writable(connection.pointer)
+                    }
+                    return 0
+                }
+            case .timedOut:
+                return 0
+            case .finished:
+                // The close frame goes in a callback of its own, after what was written here.
+                if written > 0 {
+                    lws_callback_on_writable(connection.pointer)
+                    return 0
+                }
+                let close = client.requestedClose ?? .init(code: 1001, reason: "bridge shutting down")
+                state.ending("closed by the bridge: \(close.reason)")
+                Self.setCloseReason(connection.pointer, code: lws_close_status(rawValue: close.code), reason: close.reason)
                 return -1
             }
-            if client.outbox.backlog.messages > 0 || client.requestedClose != nil {
-                lws_callback_on_writable(connection.pointer)
-            }
-            return 0
-        case .timedOut:
-            return 0
-        case .finished:
-            let close = client.requestedClose ?? .init(code: 1001, reason: "bridge shutting down")
-            state.ending("closed by the bridge: \(close.reason)")
-            Self.setCloseReason(connection.pointer, code: lws_close_status(rawValue: close.code), reason: close.reason)
-            return -1
         }
     }
 

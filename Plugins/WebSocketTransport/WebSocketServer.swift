@@ -16,8 +16,12 @@ import Synchronization
 /// The service-thread state below is plain `var`s: only lws callbacks (which run on the
 /// service thread) and the service loop touch them.
 final class WebSocketServer: @unchecked Sendable {
-    /// lws reads each connection in pieces of this size.
-    static let receiveBufferBytes = 16 * 1024
+    /// lws reads each connection in pieces of this size, and allocates it per connection:
+    /// subscribers send little (requests), so a small buffer keeps idle connections cheap;
+    /// larger messages arrive in several pieces and are assembled.
+    static let receiveBufferBytes = 4 * 1024
+    /// Messages written per writable callback at most (fairness between clients).
+    static let maxWritesPerCallback = 32
     /// Longest request line and headers accepted (feed URLs carry positions and keys).
     static let maxHeaderBytes: UInt16 = 8 * 1024
     /// How long `stop` lets clients take their close frames.
