@@ -60,6 +60,18 @@ def merged(path, fresh, chosen):
     return results
 
 
+def write_outputs(results, mode, output):
+    """results-<mode>.json, README.md and the plots; the targets table on stdout."""
+    checked = targets.evaluate(results)
+    results["targets"] = checked
+    images = plots.write_all(results, output, mode.name)
+    with open(os.path.join(output, f"results-{mode.name}.json"), "w") as handle:
+        json.dump(results, handle, indent=1, sort_keys=True)
+    with open(os.path.join(output, "README.md"), "w") as handle:
+        handle.write(report.markdown(results, checked, images, output))
+    print(report.targets_section(checked))
+
+
 def main():
     parser = argparse.ArgumentParser(prog="Benchmarks/run", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="the short suite (under 5 minutes)")
@@ -70,6 +82,8 @@ def main():
     parser.add_argument("--profile", action="store_true", help="perf record the bridge during the fan-out")
     parser.add_argument("--keep-workdir", action="store_true", help="keep the logs and state of the run")
     parser.add_argument("--subscribers", type=int, help="a smoke test: this many subscribers everywhere")
+    parser.add_argument("--report-only", action="store_true",
+                        help="only rewrite README.md and the plots from the mode's results JSON")
     args = parser.parse_args()
     mode = MODES["quick" if args.quick else "full"]
     if args.subscribers:
@@ -78,6 +92,11 @@ def main():
     unknown = [name for name in chosen if name not in SCENARIOS]
     if unknown:
         parser.error(f"unknown scenario(s): {', '.join(unknown)}")
+
+    if args.report_only:
+        with open(os.path.join(paths.RESULTS, f"results-{mode.name}.json")) as handle:
+            write_outputs(json.load(handle), mode, paths.RESULTS)
+        return
 
     load_average = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     if os.getloadavg()[0] > 1.5:
@@ -117,14 +136,7 @@ def main():
     if args.only and os.path.exists(results_path):
         results = merged(results_path, results, chosen)
 
-    checked = targets.evaluate(results)
-    results["targets"] = checked
-    images = plots.write_all(results, output, mode.name)
-    with open(results_path, "w") as handle:
-        json.dump(results, handle, indent=1, sort_keys=True)
-    with open(os.path.join(output, "README.md"), "w") as handle:
-        handle.write(report.markdown(results, checked, images, output))
-    print(report.targets_section(checked))
+    write_outputs(results, mode, output)
     say(f"benchmarks: {mode.name} suite done in {results['meta']['seconds']:.0f} s; see "
         f"{os.path.relpath(os.path.join(output, 'README.md'), paths.REPO)}")
     if args.subscribers:

@@ -8,13 +8,17 @@ def _target(name, measured, target, unit, met, detail=""):
             "met": None if measured is None else met, "detail": detail}
 
 
+def _amount(value):
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
 def _by(measured, goal, lower_is_better=True):
     if measured is None or not goal:
         return ""
     ratio = measured / goal
     if lower_is_better:
-        return "" if measured <= goal else f"missed by {measured - goal:,.3g} ({ratio:.2f}× the target)"
-    return "" if measured >= goal else f"missed by {goal - measured:,.3g} ({ratio:.2f} of the target)"
+        return "" if measured <= goal else f"missed by {_amount(measured - goal)} ({ratio:.2f}× the target)"
+    return "" if measured >= goal else f"missed by {_amount(goal - measured)} ({ratio:.2f} of the target)"
 
 
 def fanout_step(results, subscribers, rate):
@@ -39,7 +43,9 @@ def evaluate(results):
         figures = idle.get(name) or {}
         value = figures.get("rss_per_subscriber_bytes")
         kib = value / KIB if value is not None else None
-        out.append(_target(f"RSS per idle {name} subscriber ({figures.get('established', '?')} connections)",
+        established = figures.get("established")
+        out.append(_target(f"RSS per idle {name} subscriber ({established:,} connections)" if established
+                           else f"RSS per idle {name} subscriber",
                            kib, goal, "KiB", kib is not None and kib <= goal, _by(kib, goal)))
 
     peak = peak_at(results, 1000)
@@ -55,7 +61,8 @@ def evaluate(results):
 
     resume = results.get("resume_storm") or {}
     seconds = resume.get("all_caught_up_seconds")
-    out.append(_target(f"{resume.get('subscribers', '?')} resumes: all caught up", seconds, 5, "s",
+    count = resume.get("subscribers")
+    out.append(_target(f"{count:,} resumes: all caught up" if count else "resumes: all caught up", seconds, 5, "s",
                        seconds is not None and seconds <= 5 and not resume.get("timed_out"), _by(seconds, 5)))
     extra = resume.get("upstream_requests_total")
     out.append(_target("extra upstream calls during the resume storm", extra, 0, "requests",
