@@ -45,6 +45,9 @@ public actor Hub {
     private var lastSequence: Int64 = 0
     private var position: BridgePosition?
     private var objectInterestChanged: (@Sendable (Set<String>) -> Void)?
+    /// Encoded replay notifications: subscribers resuming from the same position with the
+    /// same filter get the same pages, so a resume storm encodes each page once.
+    private var replayPages = ReplayPageCache(capacity: 64)
     private(set) var counters = HubCounters()
 
     public init(store: BridgeStore, refiller: RangeRefiller, fetcher: ObjectFetcher, logger: Logger) {
@@ -287,10 +290,18 @@ public actor Hub {
         guard let state = clients[client], let subscription = state.subscriptions[id], let last = entries.last else { return true }
         let matching = entries.filter { subscription.filter.matches($0.item) }
         if !matching.isEmpty {
-            let items = matching.map { entry in
-                ChangeNotification.itemJSON(entry, object: subscription.filter.includeObjects ? .some(objects[MirrorKey(entry.item.dataType, entry.item.dataKey)] ?? nil) : nil)
+            let encode = {
+                let items = matching.map { entry in
+                    ChangeNotification.itemJSON(entry, object: subscription.filter.includeObjects ? .some(objects[MirrorKey(entry.item.dataType, entry.item.dataKey)] ?? nil) : nil)
+                }
+                return ChangeNotification.changes(subscription: id, items: items, position: last.position, recovered: recovered)
             }
-            let status = state.transport.send(client, ChangeNotification.changes(subscription: id, items: items, position: last.position, recovered: recovered))
+            // Journal pages (sequence > 0) are shared; refilled ranges and coalesced
+            // changes are one subscriber's own.
+            let bytes = recovered && entries[0].sequence > 0
+                ? replayPages.bytes(for: "\(last.position.epoch) \(id) \(entries[0].sequence)-\(last.sequence)", encode)
+                : encode()
+            let status = state.transport.send(client, bytes)
             if status != .ok {
                 handleRefusal(client, id, status, pending: matching, objects: objects)
                 return clients[client]?.closing == false
