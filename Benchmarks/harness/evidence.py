@@ -40,10 +40,11 @@ def explain(results, checked):
             idle = results.get("idle_memory") or {}
             refs = ", ".join(f"{r['server']} {r['rss_per_subscriber_bytes'] / 1024:.1f} KiB"
                              for r in idle.get("references", []) if r.get("rss_per_subscriber_bytes"))
-            notes.append(f"**{name}**: libwebsockets allocates each WebSocket connection's receive buffer "
-                         "(the protocol's `rx_buffer_size` + LWS_PRE) when the connection is established, so an idle "
-                         "connection costs at least that; with TLS, OpenSSL's per-connection state and buffers come on "
-                         f"top. References on the same load: {refs or 'not measured'}.")
+            notes.append(f"**{name}**: not the receive buffer (cutting `rx_buffer_size` from 16 KiB to 4 KiB left the "
+                         "figure unchanged): the cost is per-connection state spread over libwebsockets, the plugin "
+                         "(outbox, assembler, registry) and the host (an inbox and a serving task per client, the hub's "
+                         "entry); with TLS, OpenSSL's per-connection state and buffers come on top. A heap profile "
+                         f"(valgrind massif) is the next step. References on the same load: {refs or 'not measured'}.")
         elif CATEGORIES.get(category) == "fan-out":
             name = "fan-out throughput, latency and the ratio to the C reference"
             step = fanout_step(results, 1000, 100)
