@@ -94,7 +94,8 @@ let package = Package(
         .testTarget(name: "TransportPluginTests", dependencies: ["CBridgePlugin"], path: "Tests/TransportPluginTests"),
         // The benchmark load generator (Benchmarks/run drives it); never part of the tests.
         .executableTarget(name: "bridge-loadgen",
-                          dependencies: ["CLibWebSockets", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          dependencies: ["CLibWebSockets", "BridgePluginKit",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Benchmarks/LoadGenerator"),
     ],
     swiftLanguageModes: [.v6]

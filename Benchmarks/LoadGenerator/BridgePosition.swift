@@ -1,3 +1,4 @@
+import BridgePluginKit
 /// A bridge position (`{"epoch", "cc_cursor", "cursor"}`) as last seen on a connection, kept
 /// to resume with `since`.
 struct BridgePosition: Sendable, Equatable {
@@ -7,7 +8,7 @@ struct BridgePosition: Sendable, Equatable {
 
     /// As a JSON object, for `sync.subscribe`'s `since`.
     var json: String {
-        "{\"epoch\":\(JSONString.quote(epoch)),\"cc_cursor\":\(ccCursor),\"cursor\":\(cursor)}"
+        "{\"epoch\":\(JSONStringLiteral.quote(epoch)),\"cc_cursor\":\(ccCursor),\"cursor\":\(cursor)}"
     }
 
     /// The short form a feed URL's `since` accepts: `<epoch>:<cc_cursor>:<cursor>`.

@@ -1,3 +1,4 @@
+import BridgePluginKit
 import ArgumentParser
 import Foundation
 
@@ -99,7 +100,7 @@ struct LinesCommand: ParsableCommand {
         for number in 1...(warmup + count) {
             if number == warmup + 1 { timedStart = Clock.monotonicSeconds() }
             let sentAt = Clock.monotonicSeconds()
-            try channel.send("{\"jsonrpc\":\"2.0\",\"id\":\(number),\"method\":\(JSONString.quote(method)),\"params\":\(params)}")
+            try channel.send("{\"jsonrpc\":\"2.0\",\"id\":\(number),\"method\":\(JSONStringLiteral.quote(method)),\"params\":\(params)}")
             var answered = false
             var failed = false
             while !answered {

@@ -1,3 +1,4 @@
+import BridgePluginKit
 /// How the generator subscribes on each connection.
 enum SubscribeMode: String, Sendable, CaseIterable {
     /// `GET /feed?types=…` subscribes on connect (no RPC).
@@ -50,8 +51,8 @@ struct RunPlan: Sendable {
     /// The `sync.subscribe` request of RPC mode.
     func subscribeRequest(since position: BridgePosition?) -> String {
         var params: [String] = []
-        if !types.isEmpty { params.append("\"types\":[" + types.map(JSONString.quote).joined(separator: ",") + "]") }
-        if !keys.isEmpty { params.append("\"keys\":[" + keys.map(JSONString.quote).joined(separator: ",") + "]") }
+        if !types.isEmpty { params.append("\"types\":[" + types.map(JSONStringLiteral.quote).joined(separator: ",") + "]") }
+        if !keys.isEmpty { params.append("\"keys\":[" + keys.map(JSONStringLiteral.quote).joined(separator: ",") + "]") }
         if includeObjects { params.append("\"include_objects\":true") }
         if let position { params.append("\"since\":" + position.json) }
         return "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"sync.subscribe\",\"params\":{" + params.joined(separator: ",") + "}}"

@@ -24,25 +24,6 @@ public enum ProtocolErrorMessage {
     }
 
     private static func response(code: Int, message: String) -> String {
-        #"{"jsonrpc":"2.0","id":null,"error":{"code":\#(code),"message":\#(quoted(message))}}"#
-    }
-
-    /// `text` as a JSON string literal.
-    private static func quoted(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
+        #"{"jsonrpc":"2.0","id":null,"error":{"code":\#(code),"message":\#(JSONStringLiteral.quote(message))}}"#
     }
 }
