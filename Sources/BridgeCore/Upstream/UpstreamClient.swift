@@ -110,7 +110,7 @@ public final class UpstreamClient: Sendable {
                 continue
             }
 
-            if let fresh = response.headers["authorization"], endpoint.family != .global || true {
+            if let fresh = response.headers["authorization"] {
                 credentials.adopt(fresh)
             }
             if response.status == 401 || response.headers["www-authenticate"] != nil {
