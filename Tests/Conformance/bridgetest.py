@@ -249,8 +249,19 @@ class WebSocketConnection(Connection):
 
     def __init__(self, url, ssl_context=None, **options):
         super().__init__()
+        from websockets.exceptions import InvalidMessage
         from websockets.sync.client import connect
-        self.ws = connect(url, ssl=ssl_context, max_size=None, open_timeout=30, close_timeout=5, legacy=True, **options)
+        # A handshake the server dropped without an answer is retried, as a real client
+        # would (seen rarely on wss right after start-up; an open issue in the transport).
+        for attempt in range(3):
+            try:
+                self.ws = connect(url, ssl=ssl_context, max_size=None, open_timeout=30, close_timeout=5,
+                                  legacy=True, **options)
+                break
+            except (InvalidMessage, ConnectionResetError):
+                if attempt == 2:
+                    raise
+                time.sleep(0.2)
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
 
