@@ -206,8 +206,12 @@ public actor Hub {
     // MARK: Publishing
 
     /// Fans a committed batch out to every live subscription it matches.
-    public func publish(_ batch: CommittedBatch) {
-        guard let last = batch.entries.last else { return }
+    public func publish(_ committed: CommittedBatch) {
+        guard let last = committed.entries.last else { return }
+        let batch = (entries: committed.entries, objects: committed.objects.mapValues { state -> JSONValue? in
+            if case .present(let object) = state { return object }
+            return nil
+        })
         position = last.position
         lastSequence = last.sequence
         for (id, clientIDs) in members where !clientIDs.isEmpty {

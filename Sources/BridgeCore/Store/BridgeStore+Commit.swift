@@ -31,6 +31,7 @@ extension BridgeStore {
                 try Self.setMeta(db, ["cc_cursor": String(last.cursors.cc), "cursor": String(last.cursors.project)])
             }
             if let version = changes.ccVersion { try Self.setMeta(db, ["cc_version": version]) }
+            if let initResult = changes.initResult { try Self.setMeta(db, ["init_result": initResult.encodedString()]) }
             // The floor is the position just before the oldest entry kept: resuming from
             // anything older needs Unicat.
             let lastPruned = sequence - Int64(journalLimit)

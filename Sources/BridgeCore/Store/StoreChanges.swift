@@ -8,6 +8,9 @@ public struct StoreChanges: Sendable {
     /// Applied items in order, each with the cursors after it.
     public var entries: [(item: SyncItem, cursors: SyncCursors)] = []
     public var ccVersion: String?
+    /// A fresher `result` of the project init (after a backup, a membership change), to
+    /// serve from `unicat.init` from now on.
+    public var initResult: JSONValue?
 
     public init() {}
 

@@ -265,9 +265,9 @@ public final class SyncEngine: Sendable {
         }
         let entries = try store.commit(changes, epoch: start.epoch)
         currentPosition.withLock { $0 = BridgePosition(epoch: start.epoch, cursors: cursors) }
-        var objects: [MirrorKey: JSONValue?] = [:]
-        for (key, object) in changes.upserts { objects[key] = object }
-        for key in changes.deletions { objects[key] = .some(nil) }
+        var objects: [MirrorKey: ObjectState] = [:]
+        for (key, object) in changes.upserts { objects[key] = .present(object) }
+        for key in changes.deletions { objects[key] = .gone }
         let batch = CommittedBatch(entries: entries, objects: objects)
         for handler in handlers.withLock({ $0.commit }) { await handler(batch) }
         // Queued rather than run here, so a failing re-init is retried until it succeeds.
