@@ -75,8 +75,11 @@ let package = Package(
         ),
         // Shared test helpers: launching the simulator and the bridge binary, temp dirs, waiting.
         .target(name: "BridgeTestSupport", dependencies: ["BridgeCore"], path: "Tests/BridgeTestSupport"),
+        // The in-process test kit: a scripted Unicat behind the HTTP seam, a recording
+        // transport behind the client seam, so races in the core become deterministic tests.
+        .target(name: "BridgeTesting", dependencies: ["BridgeCore"], path: "Tests/BridgeTesting"),
         .testTarget(name: "SocketIOClientTests", dependencies: ["SocketIOClient", "BridgeTestSupport"], path: "Tests/SocketIOClientTests"),
-        .testTarget(name: "BridgeCoreTests", dependencies: ["BridgeCore", "BridgeTestSupport"], path: "Tests/BridgeCoreTests"),
+        .testTarget(name: "BridgeCoreTests", dependencies: ["BridgeCore", "BridgeTestSupport", "BridgeTesting"], path: "Tests/BridgeCoreTests"),
         .testTarget(name: "EndToEndTests", dependencies: ["BridgeCore", "BridgeTestSupport"], path: "Tests/EndToEndTests"),
         // Transport plugins (one .so each) and the C test fixtures (no public headers: ".").
         .target(name: "StdioTransport", dependencies: ["CBridgePlugin", "BridgePluginKit"], path: "Plugins/StdioTransport"),

@@ -1,0 +1,59 @@
+import BridgeCore
+import Foundation
+import Synchronization
+
+/// A `ClientTransport` that records every message the hub hands it, per client, with a
+/// queue bound you set: the in-process stand-in for a plugin, so delivery order, resets and
+/// slow-consumer handling can be checked deterministically.
+public final class RecordingTransport: ClientTransport, Sendable {
+    public let name: String
+    public let policy: TransportPolicy
+
+    private struct State {
+        var messages: [UInt64: [JSONValue]] = [:]
+        var queued: [UInt64: Int] = [:]
+        var closed: [UInt64: (code: Int32, reason: String)] = [:]
+        var capacity: Int
+    }
+
+    private let state: Mutex<State>
+
+    /// `capacity`: messages a client's queue holds before `send` answers `queueFull`
+    /// (drained with `drain`).
+    public init(name: String = "recording", policy: TransportPolicy = TransportPolicy(), capacity: Int = .max) {
+        self.name = name
+        self.policy = policy
+        state = Mutex(State(capacity: capacity))
+    }
+
+    public func send(_ client: UInt64, _ bytes: [UInt8]) -> SendStatus {
+        state.withLock { state in
+            guard state.closed[client] == nil else { return .unknownClient }
+            guard state.queued[client, default: 0] < state.capacity else { return .queueFull }
+            state.queued[client, default: 0] += 1
+            state.messages[client, default: []].append((try? JSONValue.parse(bytes)) ?? .string(String(decoding: bytes, as: UTF8.self)))
+            return .ok
+        }
+    }
+
+    public func sendMany(_ clients: [UInt64], _ bytes: [UInt8]) -> [SendStatus] {
+        clients.map { send($0, bytes) }
+    }
+
+    public func close(_ client: UInt64, final: [UInt8]?, code: Int32, reason: String) {
+        state.withLock { state in
+            if let final { state.messages[client, default: []].append((try? JSONValue.parse(final)) ?? .null) }
+            state.closed[client] = (code, reason)
+        }
+    }
+
+    /// Everything sent to `client`, in order (the final message of a close included).
+    public func messages(_ client: UInt64) -> [JSONValue] { state.withLock { $0.messages[client] ?? [] } }
+
+    /// The client read its queue: later sends are accepted again.
+    public func drain(_ client: UInt64) { state.withLock { $0.queued[client] = 0 } }
+
+    public func setCapacity(_ capacity: Int) { state.withLock { $0.capacity = capacity } }
+
+    public func closeCode(_ client: UInt64) -> Int32? { state.withLock { $0.closed[client]?.code } }
+}
