@@ -77,7 +77,7 @@ let package = Package(
         .target(name: "BridgeTestSupport", dependencies: ["BridgeCore"], path: "Tests/BridgeTestSupport"),
         // The in-process test kit: a scripted Unicat behind the HTTP seam, a recording
         // transport behind the client seam, so races in the core become deterministic tests.
-        .target(name: "BridgeTesting", dependencies: ["BridgeCore"], path: "Tests/BridgeTesting"),
+        .target(name: "BridgeTesting", dependencies: ["BridgeCore", "BridgeTestSupport", .product(name: "Logging", package: "swift-log")], path: "Tests/BridgeTesting"),
         .testTarget(name: "SocketIOClientTests", dependencies: ["SocketIOClient", "BridgeTestSupport"], path: "Tests/SocketIOClientTests"),
         .testTarget(name: "BridgeCoreTests", dependencies: ["BridgeCore", "BridgeTestSupport", "BridgeTesting"], path: "Tests/BridgeCoreTests"),
         .testTarget(name: "EndToEndTests", dependencies: ["BridgeCore", "BridgeTestSupport"], path: "Tests/EndToEndTests"),

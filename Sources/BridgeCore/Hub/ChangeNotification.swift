@@ -1,11 +1,18 @@
 /// Builds the `sync.changes` and `sync.reset` notifications.
 public enum ChangeNotification {
-    /// One item as subscribers see it: the sync item, the position after it, and the object
-    /// when asked for (null when the object is gone).
-    static func itemJSON(_ entry: JournalEntry, object: JSONValue??) -> JSONValue {
+    /// One item as subscribers see it: the sync item, the position after it, and, when the
+    /// subscription asked for objects, `object` (null only when the object is gone) or
+    /// `object_error` when it could not be had. Items without an object (jobs,
+    /// cc.version) carry neither.
+    static func itemJSON(_ entry: JournalEntry, object: ObjectState?) -> JSONValue {
         var members = entry.item.json.objectValue ?? [:]
         members["position"] = entry.position.json
-        if let object { members["object"] = object ?? .null }
+        switch object {
+        case .present(let value)?: members["object"] = value
+        case .gone?: members["object"] = .null
+        case .failed(let message)?: members["object_error"] = .string(message)
+        case nil: break
+        }
         return .object(members)
     }
 

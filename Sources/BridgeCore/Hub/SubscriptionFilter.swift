@@ -1,7 +1,7 @@
 import Foundation
 
-/// What a subscription wants. Subscriptions with equal filters share one id, so the hub
-/// encodes each notification once and the same bytes go to every subscriber of that filter.
+/// What a subscription wants. Live fan-out groups subscribers by filter, so each
+/// notification is encoded once and the same bytes go to every subscriber of that filter.
 public struct SubscriptionFilter: Sendable, Hashable {
     public var types: Set<String>?
     public var keys: Set<String>?
@@ -19,19 +19,17 @@ public struct SubscriptionFilter: Sendable, Hashable {
         (types?.contains(item.dataType) ?? true) && (keys?.contains(item.dataKey) ?? true)
     }
 
-    /// A stable id derived from the filter (FNV-1a over its canonical form).
+    /// A stable id derived from the filter: FNV-1a over its JSON form, in which an absent
+    /// list, a list holding "*" and keys containing separators all differ. Equal filters
+    /// give equal ids on every instance; the hub resolves the rare collision per client.
     public var subscriptionID: String {
-        let canonical = [
-            types.map { $0.sorted().joined(separator: ",") } ?? "*",
-            keys.map { $0.sorted().joined(separator: ",") } ?? "*",
-            includeObjects ? "objects" : "-", latestOnly ? "latest" : "-",
-        ].joined(separator: "|")
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in canonical.utf8 {
+        for byte in json.encoded() {
             hash ^= UInt64(byte)
             hash = hash &* 0x100_0000_01b3
         }
-        return "sub-" + String(hash, radix: 16)
+        let digits = String(hash, radix: 16)
+        return "sub-" + String(repeating: "0", count: 16 - digits.count) + digits
     }
 
     public var json: JSONValue {

@@ -34,7 +34,7 @@ public enum BridgeStatus {
             "position": session.engine.position?.json ?? .null,
             "journal": [
                 "first_sequence": .int(window.first), "last_sequence": .int(window.last), "entries": .int(Int64(window.count)),
-                "floor": try session.store.journalFloor()?.json ?? .null, "capacity": .int(Int64(session.store.journalLimit)),
+                "floor": try session.store.journalFloor()?.position.json ?? .null, "capacity": .int(Int64(session.store.journalLimit)),
             ],
             "subscribers": [
                 "clients": .int(Int64(figures.clients)), "subscriptions": .int(Int64(figures.subscriptions)),

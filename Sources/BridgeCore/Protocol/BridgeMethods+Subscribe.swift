@@ -16,15 +16,27 @@ extension BridgeMethods {
             }
             since = position
         }
-        _ = try await readyPosition()
+        let current = try await readyPosition()
+        if let since, since.epoch == current.epoch, !since.cursors.isAtOrBefore(current.cursors) {
+            try await checkReachable(since)
+        }
         let subscribed = try await hub.subscribe(client, filter: filter, since: since)
         let result: JSONValue = [
             "subscription": .string(subscribed.subscription), "position": subscribed.position.json,
             "recovered": .bool(subscribed.recovered), "filter": filter.json,
         ]
-        guard subscribed.recovered else { return .success(result) }
         let hub = self.hub
-        return .success(result) { await hub.resume(client, subscribed.subscription) }
+        return .success(result) { await hub.activate(client, subscribed.subscription, generation: subscribed.generation) }
+    }
+
+    /// A position ahead of this instance is fine when Unicat has reached it (the subscriber
+    /// came from an instance that is further along); beyond Unicat it cannot be real.
+    private func checkReachable(_ since: BridgePosition) async throws {
+        let latest = try await session.client.call(.syncCursors, ["project": .string(session.client.project)]).result
+        let reached = SyncCursors(cc: latest["cc.cursor"]?.int64Value ?? 0, project: latest["cursor"]?.int64Value ?? 0)
+        guard since.cursors.isAtOrBefore(reached) else {
+            throw RPCError.positionOutOfRange("\(since.json.encodedString()) is ahead of Unicat (cc \(reached.cc), project \(reached.project))")
+        }
     }
 
     func unsubscribe(_ params: JSONValue, client: UInt64) async throws -> JSONValue {

@@ -35,7 +35,7 @@ public final class BridgeSession: Service {
         let health = UpstreamHealth(feedEnabled: configuration.sync.useSocketFeed, logger: logger)
         let engine = SyncEngine(project: upstream.project, client: client, fetcher: fetcher, store: store,
                                 health: health, logger: logger)
-        let hub = Hub(store: store, refiller: RangeRefiller(client: client, project: upstream.project), fetcher: fetcher,
+        let hub = Hub(store: store, syncLog: SyncLogPages(client: client, project: upstream.project), fetcher: fetcher,
                       logger: logger)
         parts = SessionParts(configuration: configuration, store: store, client: client, fetcher: fetcher,
                              engine: engine, health: health, hub: hub)

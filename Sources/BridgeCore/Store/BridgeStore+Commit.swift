@@ -38,7 +38,8 @@ extension BridgeStore {
             if lastPruned > 0, let row = try Row.fetchOne(db, sql: "SELECT cc_after, cursor_after FROM journal WHERE sequence = ?", arguments: [lastPruned]) {
                 let cc: Int64 = row["cc_after"]
                 let cursor: Int64 = row["cursor_after"]
-                try Self.setMeta(db, ["floor_cc_cursor": String(cc), "floor_cursor": String(cursor)])
+                try Self.setMeta(db, ["floor_cc_cursor": String(cc), "floor_cursor": String(cursor),
+                                      "floor_sequence": String(lastPruned)])
                 try db.execute(sql: "DELETE FROM journal WHERE sequence <= ?", arguments: [lastPruned])
             }
             return committed

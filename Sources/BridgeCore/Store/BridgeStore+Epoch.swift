@@ -17,7 +17,7 @@ extension BridgeStore {
             try Self.setMeta(db, [
                 "epoch": epoch, "project": project, "init_result": initResponse.result.encodedString(),
                 "cc_cursor": String(cursors.cc), "cursor": String(cursors.project),
-                "floor_cc_cursor": String(cursors.cc), "floor_cursor": String(cursors.project),
+                "floor_cc_cursor": String(cursors.cc), "floor_cursor": String(cursors.project), "floor_sequence": "0",
                 "cc_version": initResponse.result["cc.version"]?.stringValue ?? "",
             ])
         }

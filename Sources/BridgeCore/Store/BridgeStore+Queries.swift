@@ -90,26 +90,43 @@ extension BridgeStore {
     }
 }
 
+/// Where the journal starts: the position just before its oldest entry, and that entry's
+/// sequence minus one. Resuming from anything older needs Unicat.
+public struct JournalFloor: Sendable, Hashable {
+    public var sequence: Int64
+    public var position: BridgePosition
+}
+
 extension BridgeStore {
-    /// The position just before the oldest journal entry: resuming from anything older
-    /// needs Unicat.
-    public func journalFloor() throws -> BridgePosition? {
-        try database.read { db in
-            var meta: [String: String] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT key, value FROM meta WHERE key IN ('epoch', 'floor_cc_cursor', 'floor_cursor')") {
-                meta[row["key"]] = row["value"]
-            }
-            guard let epoch = meta["epoch"], let cc = meta["floor_cc_cursor"].flatMap({ Int64($0) }),
-                  let cursor = meta["floor_cursor"].flatMap({ Int64($0) }) else { return nil }
-            return BridgePosition(epoch: epoch, cursors: SyncCursors(cc: cc, project: cursor))
-        }
+    public func journalFloor() throws -> JournalFloor? {
+        try database.read { db in try Self.journalFloor(db) }
     }
 
-    /// The sequence of the last journal entry at or before `position` (0 when none is).
-    public func sequence(atOrBefore position: BridgePosition) throws -> Int64 {
+    static func journalFloor(_ db: Database) throws -> JournalFloor? {
+        var meta: [String: String] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT key, value FROM meta WHERE key IN ('epoch', 'floor_cc_cursor', 'floor_cursor', 'floor_sequence')") {
+            meta[row["key"]] = row["value"]
+        }
+        guard let epoch = meta["epoch"], let cc = meta["floor_cc_cursor"].flatMap({ Int64($0) }),
+              let cursor = meta["floor_cursor"].flatMap({ Int64($0) }) else { return nil }
+        // Stores written before the floor's sequence was kept: the oldest entry tells it.
+        let sequence = try meta["floor_sequence"].flatMap { Int64($0) }
+            ?? Int64.fetchOne(db, sql: "SELECT MIN(sequence) - 1 FROM journal") ?? 0
+        return JournalFloor(sequence: sequence, position: BridgePosition(epoch: epoch, cursors: SyncCursors(cc: cc, project: cursor)))
+    }
+
+    /// The journal sequence a subscriber at `cursors` has got to: the last entry whose
+    /// position is at or before `cursors` in both streams, or the floor when none is held
+    /// but the floor is. Nil when `cursors` lie before the floor (Unicat must fill the gap).
+    /// Read in one transaction, so pruning cannot fall between the two answers.
+    public func sequence(reachedAt cursors: SyncCursors) throws -> Int64? {
         try database.read { db in
-            try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM journal WHERE cc_after <= ? AND cursor_after <= ?",
-                               arguments: [position.cursors.cc, position.cursors.project]) ?? 0
+            guard let floor = try Self.journalFloor(db) else { return nil }
+            guard floor.position.cursors.cc <= cursors.cc, floor.position.cursors.project <= cursors.project else { return nil }
+            let held = try Int64.fetchOne(db, sql: """
+                SELECT sequence FROM journal WHERE cc_after <= ? AND cursor_after <= ? ORDER BY sequence DESC LIMIT 1
+                """, arguments: [cursors.cc, cursors.project])
+            return max(held ?? floor.sequence, floor.sequence)
         }
     }
 }

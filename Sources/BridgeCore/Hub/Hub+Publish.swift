@@ -1,0 +1,114 @@
+extension Hub {
+    /// Fans a committed batch out to every live subscription it concerns. A subscriber this
+    /// cannot serve exactly right now (not at the journal's end, client blocked, an object
+    /// only Unicat has, a position past some of the batch) catches up instead.
+    public func publish(_ batch: CommittedBatch) {
+        guard let last = batch.entries.last else { return }
+        let previous = lastSequence
+        position = last.position
+        lastSequence = last.sequence
+        // The batch's lowest cursor per stream: a live subscriber must be below both.
+        var lowest = SyncCursors(cc: .max, project: .max)
+        for entry in batch.entries { lowest[entry.item.stream] = min(lowest[entry.item.stream], entry.item.cursor) }
+        var mirrored: [MirrorKey: ObjectState] = [:]
+        for (group, clientIDs) in members {
+            let matching = batch.entries.filter { group.filter.matches($0.item) }
+            var objects: [MirrorKey: ObjectState] = [:]
+            var servable = true
+            if group.filter.includeObjects, !matching.isEmpty {
+                (objects, servable) = liveObjects(for: matching, batch: batch, mirrored: &mirrored)
+            }
+            var targets: [UInt64] = []
+            var behind: [UInt64] = []
+            for clientID in clientIDs {
+                guard let state = clients[clientID], let subscription = state.subscriptions[group.id], !state.closing else { continue }
+                guard subscription.sequence == previous, subscription.delivered.cc < lowest.cc,
+                      subscription.delivered.project < lowest.project
+                else {
+                    behind.append(clientID)
+                    continue
+                }
+                if matching.isEmpty {
+                    advance(clientID, group.id, past: last)
+                } else if state.blocked || !servable {
+                    behind.append(clientID)
+                } else {
+                    targets.append(clientID)
+                }
+            }
+            for clientID in behind { startCatchUp(clientID, group.id) }
+            guard !targets.isEmpty else { continue }
+            let items = matching.map { ChangeNotification.itemJSON($0, object: Self.objectState(for: $0, filter: group.filter, in: objects)) }
+            let bytes = ChangeNotification.changes(subscription: group.id, items: items, position: last.position)
+            counters.notificationsEncoded += 1
+            for (transport, recipients) in groupByTransport(targets) {
+                let statuses = transport.sendMany(recipients, bytes)
+                for (clientID, status) in zip(recipients, statuses) {
+                    switch status {
+                    case .ok:
+                        counters.messagesSent += 1
+                        counters.bytesSent += bytes.count
+                        advance(clientID, group.id, past: last)
+                    case .queueFull:
+                        clients[clientID]?.blocked = true
+                        if group.filter.latestOnly { startCatchUp(clientID, group.id) } else { dropSlowConsumer(clientID, subscription: group.id) }
+                    case .unknownClient, .stopped:
+                        unregister(clientID)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Moves a subscription's marks past `entry` (everything up to it is accounted for).
+    func advance(_ client: UInt64, _ id: String, past entry: JournalEntry) {
+        guard var subscription = clients[client]?.subscriptions[id] else { return }
+        subscription.sequence = entry.sequence
+        subscription.delivered = subscription.delivered.union(entry.position.cursors)
+        subscription.position = entry.position
+        clients[client]?.subscriptions[id] = subscription
+    }
+
+    /// The objects of `entries` from what the engine fetched, else the mirror (read once per
+    /// batch for every group); not servable when one must come from Unicat.
+    private func liveObjects(for entries: [JournalEntry], batch: CommittedBatch,
+                             mirrored: inout [MirrorKey: ObjectState]) -> ([MirrorKey: ObjectState], Bool) {
+        var objects: [MirrorKey: ObjectState] = [:]
+        var unknown: [String: [String]] = [:]
+        for entry in entries where entry.item.action != "DELETE" {
+            let key = MirrorKey(entry.item.dataType, entry.item.dataKey)
+            if let state = batch.objects[key] ?? mirrored[key] {
+                objects[key] = state
+            } else if ObjectFetcher.canFetch(key.dataType) {
+                unknown[key.dataType, default: []].append(key.key)
+            }
+        }
+        for (dataType, keys) in unknown {
+            guard let held = try? store.objects(dataType, keys: keys) else { return (objects, false) }
+            for key in keys {
+                guard let object = held[key] else { return (objects, false) }
+                let state = ObjectState.present(object)
+                mirrored[MirrorKey(dataType, key)] = state
+                objects[MirrorKey(dataType, key)] = state
+            }
+        }
+        return (objects, true)
+    }
+
+    /// What an item says about its object: nothing without `include_objects` or for types
+    /// that have no object (jobs), null for a delete, else what is known.
+    static func objectState(for entry: JournalEntry, filter: SubscriptionFilter, in objects: [MirrorKey: ObjectState]) -> ObjectState? {
+        guard filter.includeObjects else { return nil }
+        if entry.item.action == "DELETE" { return .gone }
+        return objects[MirrorKey(entry.item.dataType, entry.item.dataKey)]
+    }
+
+    private func groupByTransport(_ clientIDs: [UInt64]) -> [(any ClientTransport, [UInt64])] {
+        var groups: [ObjectIdentifier: (any ClientTransport, [UInt64])] = [:]
+        for clientID in clientIDs {
+            guard let transport = clients[clientID]?.transport else { continue }
+            groups[ObjectIdentifier(transport), default: (transport, [])].1.append(clientID)
+        }
+        return Array(groups.values)
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import Synchronization
+
+/// Reads Unicat's sync log (`/sync/get`) page by page for subscribers resuming from before
+/// the journal. Subscribers resuming from the same place ask for the same pages: concurrent
+/// requests share one upstream call (the client coalesces identical reads) and each page is
+/// kept briefly for those who arrive just after, so a gap costs Unicat one pass, not one
+/// per subscriber. Only one page per subscriber is held at a time.
+public final class SyncLogPages: Sendable {
+    public struct Page: Sendable {
+        /// In cursor order per stream.
+        public let items: [SyncItem]
+        /// Unicat has more after this page.
+        public let more: Bool
+    }
+
+    /// Unicat no longer holds the range (it answered that the cursor is too old).
+    public struct RangeUnavailable: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    static let retention: Double = 60
+    static let maxPages = 64
+
+    private let client: UpstreamClient
+    private let project: String
+    private let recent = Mutex<[String: (at: Double, page: Page)]>([:])
+
+    public init(client: UpstreamClient, project: String) {
+        self.client = client
+        self.project = project
+    }
+
+    /// The page of items after `cursors`.
+    public func page(after cursors: SyncCursors, epoch: String) async throws -> Page {
+        let key = "\(epoch) \(cursors.cc)/\(cursors.project)"
+        let now = Date().timeIntervalSince1970
+        if let kept = recent.withLock({ $0[key] }), now - kept.at < Self.retention { return kept.page }
+        let response: UnicatResponse
+        do {
+            response = try await client.call(.syncGet, cursors.syncRequest(project: project))
+        } catch let error as UnicatError where error.isUnprocessable {
+            throw RangeUnavailable(description: "Unicat no longer holds the changes after cursors cc \(cursors.cc), project \(cursors.project): \(error)")
+        }
+        let (items, _, more) = SyncItem.parseList(response.result)
+        let page = Page(items: SyncEngine.ordered(items), more: more)
+        recent.withLock { pages in
+            pages[key] = (now, page)
+            pages = pages.filter { now - $0.value.at < Self.retention }
+            while pages.count > Self.maxPages, let oldest = pages.min(by: { $0.value.at < $1.value.at })?.key {
+                pages[oldest] = nil
+            }
+        }
+        return page
+    }
+}
