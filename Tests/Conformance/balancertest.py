@@ -148,11 +148,11 @@ class HAProxy:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def start_instance(simulator, directory, name):
+def start_instance(simulator, directory, name, listen="127.0.0.1:0"):
     """One bridge instance as it runs behind the balancer: its own state directory, its own
     WebSocket port, and no per-address limit to speak of (every connection comes from HAProxy)."""
     state_dir = os.path.join(directory, name, "state")
-    return websockettest.start_websocket_bridge(simulator, state_dir, max_connections_per_ip=100000)
+    return websockettest.start_websocket_bridge(simulator, state_dir, listen=[listen], max_connections_per_ip=100000)
 
 
 def address(bridge):

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from bridgetest import Client, Simulator
+from bridgetest import Client, Simulator, WebSocketConnection
 import balancertest
 from balancertest import HAProxy, Subscriber
 import websockettest
@@ -31,7 +31,7 @@ def cluster():
             balancertest.wait_healthy(bridge)
         haproxy = HAProxy([balancertest.address(bridge) for bridge in bridges])
         haproxy.wait_for_status({"bridge1": "UP", "bridge2": "UP"})
-        yield simulator, bridges, haproxy
+        yield simulator, bridges, haproxy, directory
     finally:
         if haproxy:
             haproxy.stop()
@@ -70,7 +70,7 @@ def position_text(position):
 
 
 def test_a_subscriber_moves_to_the_other_instance_without_gap_or_duplicate(cluster):
-    simulator, bridges, haproxy = cluster
+    simulator, bridges, haproxy, directory = cluster
     simulator.control("/settings", {"activity": 20})
     subscriber = Subscriber(haproxy.url)
     on = instance_of(subscriber, bridges)
@@ -93,6 +93,11 @@ def test_a_subscriber_moves_to_the_other_instance_without_gap_or_duplicate(clust
 
     resumed = subscriber.subscribe(since=position_at_drop)
     subscriber.receive(lambda s: len(s.items) >= before_kill + 30 or s.resets, timeout=30)
+
+    # The dead instance comes back (same state directory, same port): once its /healthz
+    # passes twice, HAProxy puts it back in the rotation.
+    bridges[on] = balancertest.start_instance(simulator, directory, victim_name, listen=balancertest.address(victim))
+    haproxy.wait_for_status({victim_name: "UP", survivor_name: "UP"}, timeout=30)
 
     # Activity stops at a known point; the subscriber catches up to the simulator's last cursors.
     simulator.control("/settings", {"activity": 0})
@@ -133,7 +138,7 @@ def upstream_figures(simulator, status_clients):
 def test_upstream_load_grows_with_instances_not_subscribers(cluster):
     """Upstream requests over a fixed window with 1, 2 (one per instance) and 50 subscribers,
     all asking for objects (include_objects), through the balancer."""
-    simulator, bridges, haproxy = cluster
+    simulator, bridges, haproxy, _ = cluster
     window, rate = 6.0, 10
     # bridge.status of each instance, asked directly (not through the balancer).
     status_clients = [Client(websockettest.connect(bridge, "ws")) for bridge in bridges]
@@ -187,3 +192,33 @@ def test_upstream_load_grows_with_instances_not_subscribers(cluster):
     for instance, (with_one, with_many) in enumerate(zip(two["instance_requests"], fifty["instance_requests"]), 1):
         assert with_many <= 1.5 * with_one + 10, \
             f"bridge{instance}: {with_one} upstream requests with 1 subscriber, {with_many} with 25"
+
+
+def test_the_balancer_limits_connections_per_client_address(cluster):
+    """The bridges see every connection coming from HAProxy, so HAProxy applies the
+    per-address limit (haproxy-config --max-connections-per-client)."""
+    _, bridges, _, _ = cluster
+    haproxy = HAProxy([balancertest.address(bridge) for bridge in bridges], max_connections_per_client=3)
+    subscribers = []
+    try:
+        haproxy.wait_for_status({"bridge1": "UP", "bridge2": "UP"})
+        subscribers = [Subscriber(haproxy.url) for _ in range(3)]
+        for subscriber in subscribers:
+            assert subscriber.client.result("bridge.status")["server"]["name"] == "unicat-bridge"
+        with pytest.raises(Exception):
+            WebSocketConnection(haproxy.url + "/")  # a 4th at once: refused
+        subscribers.pop().close()
+        assert websockettest.wait_until(lambda: _connects(haproxy.url), timeout=10), "a 4th once one closed"
+    finally:
+        for subscriber in subscribers:
+            subscriber.close()
+        haproxy.stop()
+
+
+def _connects(url):
+    try:
+        connection = WebSocketConnection(url + "/")
+    except Exception:
+        return False
+    connection.close()
+    return True
