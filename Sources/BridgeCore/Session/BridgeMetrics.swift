@@ -16,7 +16,7 @@ public final class BridgeMetrics: Sendable {
         "unicat_bridge_subscriptions": "Subscriptions over all clients.",
         "unicat_bridge_live_subscriptions": "Subscriptions receiving live changes (not replaying).",
         "unicat_bridge_blocked_clients": "Clients whose transport queue is full.",
-        "unicat_bridge_coalesced_changes": "latest_only changes held for blocked clients.",
+        "unicat_bridge_coalesced_changes": "Changes latest_only subscribers skipped for a later change of the same key.",
         "unicat_bridge_upstream_lag_seconds": "Seconds since the last successful exchange with Unicat.",
         "unicat_bridge_journal_entries": "Changes held in the journal (the resume window).",
         "unicat_bridge_journal_capacity": "Configured journal size.",
