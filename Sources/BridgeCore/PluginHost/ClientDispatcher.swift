@@ -79,10 +79,9 @@ final class ClientDispatcher: Sendable {
                 logger.notice("client \(client) on \(transport.name) is not reading its responses: disconnecting")
                 transport.close(client, final: nil, code: transport.policy.slowConsumerCloseCode, reason: "slow consumer")
             }
-            // Resumes started by one message run together, so they can share a refill.
-            await withTaskGroup(of: Void.self) { group in
-                for followUp in reply.followUps { group.addTask { await followUp() } }
-            }
+            // After the response is queued: what it announces (a subscription going live or
+            // catching up) must not overtake it.
+            for followUp in reply.followUps { await followUp() }
             inFlight.subtract(1, ordering: .relaxed)
         }
         await hub.unregister(client)
