@@ -46,6 +46,7 @@ import Testing
         let fixture = try await HubFixture()
         // r1 is in the mirror; r2 nowhere and Unicat refuses it; r3 is deleted.
         try await fixture.change(["r1"], objects: ["r1": .present(["gid": "r1", "price": 1])])
+        fixture.upstream.failKey("records", "r2")
         let client = await fixture.connect()
         let subscribed = try await fixture.subscribe(client, SubscriptionFilter(includeObjects: true))
         try await fixture.change(["r1", "r2"])
@@ -174,5 +175,78 @@ import Testing
         #expect(items.map { $0["data_key"] } == ["a", "b", "a", "c"])
         #expect(items.map { $0["cursor"] } == [1, 2, 4, 5])
         #expect(transport.closeCode(client) == nil)
+    }
+}
+
+/// Subscribers resuming from before the journal: refilled from Unicat's log page by page,
+/// shared, and never silently short.
+@Suite struct HubRefillTests {
+    let start = BridgePosition(epoch: "epoch-1", cursors: SyncCursors(cc: 0, project: 0))
+
+    func changes(_ fixture: HubFixture, _ range: ClosedRange<Int>) async throws {
+        for batch in stride(from: range.lowerBound, through: range.upperBound, by: 10) {
+            try await fixture.change((batch...min(batch + 9, range.upperBound)).map { "r\($0)" })
+        }
+    }
+
+    @Test func aRefillIsPagedAndStreamedNotHeldWhole() async throws {
+        let fixture = try await HubFixture(journalSize: 10, upstream: ScriptedUpstream(pageSize: 50))
+        try await changes(fixture, 1...300)
+        let client = await fixture.connect()
+        let subscribed = try await fixture.subscribe(client, since: start)
+        try await fixture.waitFor(client, subscribed.subscription, through: 300)
+        #expect(fixture.cursors(client, subscribed.subscription) == Array(1...300))
+        let notifications = fixture.transport.messages(client).filter { $0["method"] == "sync.changes" }
+        let sizes = notifications.map { $0["params"]?["items"]?.arrayValue?.count ?? 0 }
+        #expect(sizes.allSatisfy { $0 <= 50 }, "one Unicat page per notification at most, got \(sizes)")
+        #expect(fixture.upstream.requests("sync/get") <= 7)
+    }
+
+    @Test func subscribersResumingFromTheSamePlaceShareTheRefill() async throws {
+        let fixture = try await HubFixture(journalSize: 10, upstream: ScriptedUpstream(pageSize: 50))
+        try await changes(fixture, 1...200)
+        let hold = fixture.upstream.hold("sync/get")
+        var subscriptions: [(UInt64, String)] = []
+        for types in [["records"], ["records", "assets"], ["records", "definitions"]] {
+            let client = await fixture.connect()
+            subscriptions.append((client, try await fixture.subscribe(client, SubscriptionFilter(types: Set(types)), since: start).subscription))
+        }
+        await hold.arrived()
+        hold.release()
+        for (client, subscription) in subscriptions {
+            try await fixture.waitFor(client, subscription, through: 200)
+            #expect(fixture.cursors(client, subscription) == Array(1...200))
+        }
+        #expect(fixture.upstream.requests("sync/get") <= 5, "one pass over the gap for all three")
+    }
+
+    @Test func theJournalPrunedDuringARefillLeavesNoGap() async throws {
+        let fixture = try await HubFixture(journalSize: 10, upstream: ScriptedUpstream(pageSize: 1_000))
+        try await changes(fixture, 1...50)
+        let hold = fixture.upstream.hold("sync/get")
+        let client = await fixture.connect()
+        let subscribed = try await fixture.subscribe(client, since: start)
+        await hold.arrived()
+        // Unicat's answer was computed (items 1...50); meanwhile the journal moves past it.
+        try await changes(fixture, 51...100)
+        hold.release()
+        try await fixture.waitFor(client, subscribed.subscription, through: 100)
+        #expect(fixture.cursors(client, subscribed.subscription) == Array(1...100))
+        #expect(!fixture.transport.messages(client).contains { $0["method"] == "sync.reset" })
+    }
+
+    @Test func aRangeUnicatNoLongerHoldsEndsInAReset() async throws {
+        let fixture = try await HubFixture(journalSize: 10)
+        try await changes(fixture, 1...50)
+        fixture.upstream.pruneLog(projectThrough: 20)
+        let client = await fixture.connect()
+        let subscribed = try await fixture.subscribe(client, since: start)
+        try await fixture.settle()
+        let reset = try #require(fixture.transport.messages(client).first { $0["method"] == "sync.reset" })
+        #expect(reset["params"]?["reason"] == "resnapshot_required")
+        #expect(reset["params"]?["position"]?["cursor"] == 50)
+        try await fixture.change(["later"])
+        try await fixture.waitFor(client, subscribed.subscription, through: 51)
+        #expect(fixture.cursors(client, subscribed.subscription) == [51], "it carries on from the reset's position")
     }
 }

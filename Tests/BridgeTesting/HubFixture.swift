@@ -5,31 +5,30 @@ import Logging
 import Synchronization
 
 /// A hub over a real store in a temporary directory, fed by committing sync items the way
-/// the sync engine does, with clients on a `RecordingTransport`. Unicat is whatever
-/// `HTTPTransport` the test gives (by default one that refuses every request), so refills
-/// and object fetches can be scripted or held.
+/// the sync engine does, with clients on a `RecordingTransport` and Unicat played by a
+/// `ScriptedUpstream` (whose log the changes are appended to, so refills see them too).
 public final class HubFixture: Sendable {
     public let store: BridgeStore
     public let hub: Hub
     public let transport: RecordingTransport
-    public let project = "8d3f0f1e-0000-4000-8000-000000000001"
+    public let upstream: ScriptedUpstream
+    public var project: String { upstream.project }
     private let directory: TemporaryDirectory
     private let state: Mutex<(cursors: SyncCursors, epoch: String, nextClient: UInt64)>
 
-    public init(journalSize: Int = 1_000, upstream: any HTTPTransport = RefusingUpstream(),
+    public init(journalSize: Int = 1_000, upstream: ScriptedUpstream = ScriptedUpstream(),
                 transport: RecordingTransport = RecordingTransport(), epoch: String = "epoch-1") async throws {
         directory = try TemporaryDirectory(prefix: "hub-fixture")
         store = try BridgeStore(directory: directory.path, journalLimit: journalSize)
         var logger = Logger(label: "hub-fixture")
         logger.logLevel = .critical
-        let client = UpstreamClient(baseURL: "http://unicat.invalid", project: project, apiKey: Secret("test-key"),
-                                    transport: upstream, retry: RetryPolicy(maxAttempts: 1), logger: logger)
-        client.credentials.adopt("Bearer test-jwt")
-        hub = Hub(store: store, syncLog: SyncLogPages(client: client, project: project),
+        let client = upstream.client(logger: logger)
+        self.upstream = upstream
+        hub = Hub(store: store, syncLog: SyncLogPages(client: client, project: upstream.project),
                   fetcher: ObjectFetcher(client: client, logger: logger), logger: logger)
         self.transport = transport
-        let first = try store.startEpoch(epoch, project: project, initResponse: UnicatResponse(
-            result: ["cc.cursor": 0, "cursor": 0, "project": .string(project)], data: [:]))
+        let first = try store.startEpoch(epoch, project: upstream.project, initResponse: UnicatResponse(
+            result: ["cc.cursor": 0, "cursor": 0, "project": .string(upstream.project)], data: [:]))
         state = Mutex((first.cursors, epoch, 1))
         try await hub.start(at: first) { _ in }
     }
@@ -38,15 +37,13 @@ public final class HubFixture: Sendable {
 
     public var cursors: SyncCursors { state.withLock { $0.cursors } }
 
-    /// Project-stream changes to records `keys`, one item each, as one committed batch.
+    /// Records `keys` changed at Unicat, then committed as one batch (`objects`: what the
+    /// engine fetched for it).
     @discardableResult
     public func change(_ keys: [String], action: String = "UPDATE", objects: [String: ObjectState] = [:],
                        publish: Bool = true) async throws -> [JournalEntry] {
-        var items: [SyncItem] = []
-        var cursor = cursors.project
-        for key in keys {
-            cursor += 1
-            items.append(SyncItem(stream: .project, cursor: cursor, action: action, dataType: "records", dataKey: key))
+        let items = keys.map { key in
+            action == "DELETE" ? upstream.delete("records", key) : upstream.update("records", key, ScriptedUpstream.record(key, title: key))
         }
         return try await commit(items, objects: Dictionary(uniqueKeysWithValues: objects.map { (MirrorKey("records", $0.key), $0.value) }),
                                 publish: publish)
@@ -134,11 +131,3 @@ public final class HubFixture: Sendable {
     }
 }
 
-/// An upstream that refuses everything at once (403), for tests that must not reach Unicat.
-public struct RefusingUpstream: HTTPTransport {
-    public init() {}
-
-    public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-        HTTPResponse(status: 403, headers: [:], body: Array(#"{"success": false, "result": {"code": 403, "message": "refused by the test", "info": {}}}"#.utf8))
-    }
-}

@@ -22,35 +22,47 @@ HAPROXY_CONFIG = os.path.join(REPO, "deploy", "multi-instance", "haproxy-config"
 SHIPPED_HAPROXY_CFG = os.path.join(REPO, "deploy", "multi-instance", "haproxy.cfg")
 
 
+_haproxy = {}
+
+
 def haproxy_binary():
     """The haproxy executable, installed from Debian (apt-get) if it is missing; the test
     is skipped, saying why, only when it is missing and cannot be installed."""
-    def find():
-        return shutil.which("haproxy") or next(
-            (path for path in ("/usr/sbin/haproxy", "/usr/local/sbin/haproxy") if os.access(path, os.X_OK)), None)
+    if not _haproxy:
+        _haproxy.update(_find_or_install_haproxy())
+    if "skip" in _haproxy:
+        pytest.skip(_haproxy["skip"])
+    return _haproxy["path"]
 
-    found = find()
+
+def _find_haproxy():
+    return shutil.which("haproxy") or next(
+        (path for path in ("/usr/sbin/haproxy", "/usr/local/sbin/haproxy") if os.access(path, os.X_OK)), None)
+
+
+def _find_or_install_haproxy():
+    found = _find_haproxy()
     if found:
-        return found
+        return {"path": found}
     if os.geteuid() == 0:
         prefix = []
     elif shutil.which("sudo"):
         prefix = ["sudo", "-n"]
     else:
-        pytest.skip("haproxy is not installed and cannot be installed (not root, no sudo): "
-                    "install Debian's haproxy package (scripts/install-deps does)")
+        return {"skip": "haproxy is not installed and cannot be installed (not root, no sudo): "
+                        "install Debian's haproxy package (scripts/install-deps does)"}
     environment = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     install = [*prefix, "apt-get", "install", "-y", "-qq", "--no-install-recommends", "haproxy"]
     attempt = subprocess.run(install, env=environment, capture_output=True, text=True)
     if attempt.returncode != 0:
         subprocess.run([*prefix, "apt-get", "update", "-qq"], env=environment, capture_output=True)
         attempt = subprocess.run(install, env=environment, capture_output=True, text=True)
-    found = find()
-    if not found:
-        pytest.skip("haproxy is not installed and could not be installed with apt-get "
+    found = _find_haproxy()
+    if found:
+        return {"path": found}
+    return {"skip": "haproxy is not installed and could not be installed with apt-get "
                     f"(exit {attempt.returncode}: {(attempt.stderr or attempt.stdout).strip()[-300:]}); "
-                    "scripts/install-deps installs it")
-    return found
+                    "scripts/install-deps installs it"}
 
 
 def free_port():
@@ -209,9 +221,18 @@ class Subscriber:
                     raise AssertionError(f"could not connect to {self.url} within {timeout} s: {error!r}")
                 time.sleep(0.2)
 
-    def subscribe(self, since=None):
+    def subscribe(self, since=None, timeout=10):
+        """`sync.subscribe`, resuming after `since` if given. A position the instance has not
+        reached yet (-32003: the dead one was a little ahead) is asked again shortly."""
         params = dict(self.params, **({"since": since} if since else {}))
-        result = self.client.result("sync.subscribe", params)
+        deadline = time.time() + timeout
+        while True:
+            response = self.client.request("sync.subscribe", params)
+            if response.get("error", {}).get("code") != -32003 or time.time() > deadline:
+                break
+            time.sleep(0.1)
+        assert "result" in response, response
+        result = response["result"]
         self.subscription = result["subscription"]
         if self.start is None:
             self.start = self.position = result["position"]
