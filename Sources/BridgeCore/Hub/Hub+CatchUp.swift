@@ -95,7 +95,7 @@ extension Hub {
         let cut = wanted.count != entries.filter { filter.matches($0.item) }.count
         if filter.latestOnly { wanted = latestPerKey(wanted) }
         if !wanted.isEmpty {
-            let recovered = last.sequence <= subscription.backlogEnd
+            let recovered = first.sequence <= subscription.backlogEnd
             let objects = filter.includeObjects ? await currentObjects(for: wanted) : [:]
             guard catchingUp(client, id, generation) != nil else { return true }
             let encode = { Self.changes(wanted, id: id, filter: filter, objects: objects, position: last.position, recovered: recovered) }
