@@ -25,6 +25,10 @@ public final class SyncLogPages: Sendable {
     private let client: UpstreamClient
     private let project: String
     private let recent = Mutex<[String: (at: Double, page: Page)]>([:])
+    /// Unicat's latest cursors and when they were asked for.
+    private let latest = Mutex<(at: Double, cursors: SyncCursors)?>(nil)
+    /// However many subscribers claim positions ahead, Unicat is asked at most this often.
+    static let latestCursorsInterval: Double = 0.5
 
     public init(client: UpstreamClient, project: String) {
         self.client = client
@@ -52,5 +56,18 @@ public final class SyncLogPages: Sendable {
             }
         }
         return page
+    }
+
+    /// Whether Unicat's log reaches `cursors` in both streams: a position ahead of this
+    /// instance is real when it comes from an instance further along.
+    public func reaches(_ cursors: SyncCursors) async throws -> Bool {
+        let now = Date().timeIntervalSince1970
+        if let known = latest.withLock({ $0 }), cursors.isAtOrBefore(known.cursors) || now - known.at < Self.latestCursorsInterval {
+            return cursors.isAtOrBefore(known.cursors)
+        }
+        let result = try await client.call(.syncCursors, ["project": .string(project)]).result
+        let reached = SyncCursors(cc: result["cc.cursor"]?.int64Value ?? 0, project: result["cursor"]?.int64Value ?? 0)
+        latest.withLock { $0 = (now, reached) }
+        return cursors.isAtOrBefore(reached)
     }
 }

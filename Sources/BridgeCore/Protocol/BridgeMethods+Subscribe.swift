@@ -32,10 +32,8 @@ extension BridgeMethods {
     /// A position ahead of this instance is fine when Unicat has reached it (the subscriber
     /// came from an instance that is further along); beyond Unicat it cannot be real.
     private func checkReachable(_ since: BridgePosition) async throws {
-        let latest = try await session.client.call(.syncCursors, ["project": .string(session.client.project)]).result
-        let reached = SyncCursors(cc: latest["cc.cursor"]?.int64Value ?? 0, project: latest["cursor"]?.int64Value ?? 0)
-        guard since.cursors.isAtOrBefore(reached) else {
-            throw RPCError.positionOutOfRange("\(since.json.encodedString()) is ahead of Unicat (cc \(reached.cc), project \(reached.project))")
+        guard try await hub.syncLog.reaches(since.cursors) else {
+            throw RPCError.positionOutOfRange("\(since.json.encodedString()) is ahead of Unicat's own cursors")
         }
     }
 
