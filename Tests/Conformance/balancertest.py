@@ -83,8 +83,8 @@ class HAProxy:
     WebSocket listener), on free loopback ports, in a private temporary directory."""
 
     def __init__(self, bridges, **options):
-        self.dir = tempfile.mkdtemp(prefix="conformance-haproxy-")
         self.binary = haproxy_binary()
+        self.dir = tempfile.mkdtemp(prefix="conformance-haproxy-")
         self.log_path = os.path.join(self.dir, "haproxy.log")
         self.config_path = os.path.join(self.dir, "haproxy.cfg")
         for attempt in range(3):  # a port taken between picking and binding: pick again
@@ -96,6 +96,9 @@ class HAProxy:
                                          stdout=self.log_file, stderr=subprocess.STDOUT)
             if self._wait_listening():
                 return
+            if self.proc.poll() is None:
+                self.proc.kill()
+            self.proc.wait()
             self.log_file.close()
             if attempt == 2 or "cannot bind" not in self.log.lower():
                 raise AssertionError(f"haproxy did not start:\n{self.log[-3000:]}")
@@ -133,12 +136,9 @@ class HAProxy:
         return {row["svname"]: row for row in self.stats()
                 if row["pxname"] == "unicat_bridges" and row["svname"] not in ("FRONTEND", "BACKEND")}
 
-    def status(self, server):
-        """"UP", "DOWN", "UP 1/2" (going down), "DOWN 1/2" (coming up), "no check", …"""
-        return self.servers()[server]["status"]
-
     def wait_for_status(self, statuses, timeout=30):
-        """Waits until every server named in `statuses` has that status (UP or DOWN)."""
+        """Waits until every server named in `statuses` has that status: "UP" or "DOWN"
+        (on the way, HAProxy shows "UP 1/2" going down and "DOWN 1/2" coming up)."""
         deadline = time.time() + timeout
         while True:
             current = {name: row["status"] for name, row in self.servers().items()}
@@ -176,7 +176,7 @@ METRIC_LINE = re.compile(r"^([a-z_]+)(?:\{[^}]*\})? (\S+)$", re.M)
 
 
 def metrics(bridge):
-    """The bridge's /metrics figures, {name: value} (labels dropped: for unlabelled ones)."""
+    """The bridge's /metrics figures as {name: value} (meant for unlabelled metrics)."""
     text = websockettest.metrics_text(websockettest.http_url(bridge))
     return {name: float(value) for name, value in METRIC_LINE.findall(text)}
 
@@ -192,10 +192,9 @@ def wait_healthy(bridge, timeout=60):
         raise AssertionError(f"{base}/healthz never answered 200:\n{bridge.log[-2000:]}")
 
 
-def kill(bridge, sig=signal.SIGKILL):
-    """Ends a bridge by its PID, at once."""
-    os.kill(bridge.proc.pid, sig)
-    bridge.proc.wait(10)
+def kill(bridge):
+    """Ends a bridge at once: SIGKILL to its PID."""
+    assert bridge.stop(signal.SIGKILL) == -signal.SIGKILL
 
 
 class Subscriber:

@@ -5,9 +5,11 @@ upstream load follows the number of instances, not of subscribers."""
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
+import types
 
 import pytest
 
@@ -238,3 +240,30 @@ def _connects(url):
         return False
     connection.close()
     return True
+
+
+def test_an_instance_without_unicat_gets_no_new_subscribers(cluster):
+    """/healthz answers 503 while a bridge is not connected to Unicat: HAProxy's checks
+    keep such an instance out of the rotation."""
+    simulator, bridges, _, directory = cluster
+    unreachable = types.SimpleNamespace(url=f"http://127.0.0.1:{balancertest.free_port()}", project=simulator.project,
+                                        api_key=simulator.api_key)
+    stranded = balancertest.start_instance(unreachable, directory, "bridge3")
+    haproxy, subscribers = None, []
+    try:
+        assert websockettest.http_get(websockettest.http_url(stranded) + "/healthz")[0] == 503
+        haproxy = HAProxy([balancertest.address(bridge) for bridge in (*bridges, stranded)])
+        haproxy.wait_for_status({"bridge1": "UP", "bridge2": "UP", "bridge3": "DOWN"})
+        row = haproxy.servers()["bridge3"]
+        assert (row["check_status"], row["check_code"]) == ("L7STS", "503"), row
+        subscribers = [Subscriber(haproxy.url) for _ in range(6)]
+        for subscriber in subscribers:
+            subscriber.client.result("bridge.status")
+        assert balancertest.websocket_connections(stranded) == 0
+        assert [balancertest.websocket_connections(bridge) for bridge in bridges] == [3, 3]
+    finally:
+        for subscriber in subscribers:
+            subscriber.close()
+        if haproxy:
+            haproxy.stop()
+        stranded.stop(signal.SIGKILL)  # it is not what this test is about, and SIGTERM waits out its retries
