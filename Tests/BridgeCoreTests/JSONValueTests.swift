@@ -83,6 +83,27 @@ import Testing
         #expect(try JSONValue.parse("1.0") != .double(1))
     }
 
+    /// Strings are scanned 8 bytes at a time: a character that matters is found in any position.
+    @Test func charactersThatMatterAreFoundAtEveryOffsetInAString() throws {
+        for special in ["\"", "\\", "\n", "\u{1}", "\u{1F}", "é", "😀", "\u{7F}", " "] {
+            for offset in 0..<20 {
+                let text = String(repeating: "a", count: offset) + special + String(repeating: "b", count: 19 - offset)
+                let encoded = JSONValue.string(text).encodedBytes()
+                #expect(try JSONValue.parse(encoded) == .string(text))
+                #expect(try JSONSerialization.jsonObject(with: Data(encoded), options: [.fragmentsAllowed]) as? String == text)
+            }
+        }
+        for offset in 0..<20 {
+            let padding = Array(repeating: UInt8(ascii: "a"), count: offset)
+            let control: [UInt8] = [0x22] + padding + [0x01] + padding + [0x22]
+            #expect(throws: JSONValue.ParseError(reason: "unescaped control character byte 0x01 in a string", offset: offset + 1)) {
+                try JSONValue.parse(control)
+            }
+            let invalid: [UInt8] = [0x22] + padding + [0xFF] + padding + [0x22]
+            #expect(throws: JSONValue.ParseError(reason: "invalid UTF-8 in a string", offset: offset + 1)) { try JSONValue.parse(invalid) }
+        }
+    }
+
     // MARK: Strict parsing
 
     @Test(arguments: [

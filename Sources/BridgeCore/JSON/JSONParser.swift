@@ -240,8 +240,11 @@ struct JSONParser {
         let opening = index
         index += 1
         let start = index
-        var ascii = true
-        // Fast path: no escapes, the bytes are the string.
+        // Fast path: no escapes, the bytes are the string. ASCII needs no validation, and
+        // String(decoding:) is much the cheaper way to make it.
+        let plain = JSONPlainRun.skip(UnsafeRawBufferPointer(bytes), from: index)
+        index = plain.end
+        var ascii = plain.highBits == 0
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {

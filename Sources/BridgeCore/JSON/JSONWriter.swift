@@ -94,9 +94,15 @@ struct JSONWriter {
         text.withUTF8 { utf8 in
             // Copy runs that need no escaping in one go.
             var runStart = 0
-            for (position, byte) in utf8.enumerated() where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<position]))
-                runStart = position + 1
+            var position = 0
+            while position < utf8.count {
+                position = JSONPlainRun.skip(UnsafeRawBufferPointer(utf8), from: position).end
+                guard position < utf8.count else { break }
+                let byte = utf8[position]
+                position += 1
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<position - 1]))
+                runStart = position
                 switch byte {
                 case UInt8(ascii: "\""): append("\\\"")
                 case UInt8(ascii: "\\"): append("\\\\")
