@@ -100,6 +100,10 @@ let package = Package(
                           dependencies: ["CLibWebSockets", "BridgePluginKit",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Benchmarks/LoadGenerator"),
+        // JSON parse and encode, the bridge's codec against Foundation's (Benchmarks/json-codec).
+        .executableTarget(name: "bridge-jsonbench",
+                          dependencies: ["BridgeCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          path: "Benchmarks/JSONCodec"),
     ],
     swiftLanguageModes: [.v6]
 )

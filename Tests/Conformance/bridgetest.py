@@ -117,6 +117,11 @@ class Connection:
     def __init__(self):
         self.incoming = queue.Queue()
         self.closed = threading.Event()
+        self.raw = None
+
+    def keep_raw(self):
+        """From now on, also keep each message's bytes as they arrived, in `raw`."""
+        self.raw = []
 
     def send_json(self, value):
         self.send_raw(json.dumps(value).encode())
@@ -131,6 +136,8 @@ class Connection:
         return message
 
     def _deliver(self, raw):
+        if self.raw is not None:
+            self.raw.append(bytes(raw))
         try:
             self.incoming.put(json.loads(raw))
         except ValueError:

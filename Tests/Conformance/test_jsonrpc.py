@@ -96,10 +96,14 @@ def test_payload_over_the_limit_is_refused_and_the_connection_survives(client, t
 
 def test_deep_nesting_is_a_parse_error(client):
     client.connection.send_raw(b"[" * 5000 + b"]" * 5000)
-    assert client.next_message()["error"]["code"] == -32700
+    error = client.next_message()["error"]
+    assert error["code"] == -32700
+    assert "nested deeper than 64 levels" in error["message"]
     client.connection.send_raw(b'{"jsonrpc": "2.0", "id": 9, "method": "initialize", "params": {"client": '
                                + b'{"a":' * 100 + b"1" + b"}" * 100 + b"}}")
     assert client.next_message()["error"]["code"] == -32700
+    client.connection.send_raw(b"[" * 64 + b"]" * 64)  # at the limit: a batch of one invalid request
+    assert client.next_message()[0]["error"]["code"] == -32600
     assert "result" in client.request("initialize")
 
 

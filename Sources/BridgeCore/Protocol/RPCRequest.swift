@@ -12,9 +12,11 @@ public struct RPCRequest: Sendable {
         }
         var id: JSONValue? = nil
         if let rawID = members["id"] {
+            // JSON-RPC 2.0: numbers "SHOULD NOT contain fractional parts"; a whole one of any
+            // size is echoed as the client wrote it.
             switch rawID {
-            case .string, .int, .null: id = rawID
-            case .double(let number) where number.rounded() == number: id = rawID
+            case .string, .null: id = rawID
+            case _ where rawID.isWholeNumber: id = rawID
             default: return .failure(RPCFailure(id: .null, error: .invalidRequest("id must be a string, a number or null")))
             }
         }

@@ -19,14 +19,11 @@ public struct RPCRouter: Sendable {
     }
 
     public func handle(_ message: [UInt8], client: UInt64) async -> Reply {
-        guard JSONNesting.depth(of: message) <= Self.maxNesting else {
-            return Reply(bytes: encode(RPCMessage.error(id: .null, .parseError("nesting deeper than \(Self.maxNesting) levels"))), followUps: [])
-        }
         let parsed: JSONValue
         do {
-            parsed = try JSONValue.parse(message)
+            parsed = try JSONValue.parse(message, maxDepth: Self.maxNesting)
         } catch {
-            return Reply(bytes: encode(RPCMessage.error(id: .null, .parseError(String(describing: error)))), followUps: [])
+            return Reply(bytes: encode(RPCMessage.error(id: .null, .parseError(error.description))), followUps: [])
         }
         if case .array(let elements) = parsed {
             guard !elements.isEmpty else {
@@ -62,14 +59,14 @@ public struct RPCRouter: Sendable {
         }
     }
 
-    private func encode(_ value: JSONValue) -> [UInt8] { Array(value.encoded()) }
+    private func encode(_ value: JSONValue) -> [UInt8] { value.encodedBytes() }
 }
 
 extension RPCRouter {
     /// Answers every request in `message` with `error` without running any of them.
     public func reject(_ message: [UInt8], with error: RPCError) -> Reply {
-        guard JSONNesting.depth(of: message) <= Self.maxNesting, let parsed = try? JSONValue.parse(message) else {
-            return Reply(bytes: Array(RPCMessage.error(id: .null, error).encoded()), followUps: [])
+        guard let parsed = try? JSONValue.parse(message, maxDepth: Self.maxNesting) else {
+            return Reply(bytes: RPCMessage.error(id: .null, error).encodedBytes(), followUps: [])
         }
         let elements = parsed.arrayValue ?? [parsed]
         let responses = elements.compactMap { element -> JSONValue? in
@@ -78,6 +75,6 @@ extension RPCRouter {
         }
         if responses.isEmpty { return Reply(bytes: nil, followUps: []) }
         let body: JSONValue = parsed.arrayValue == nil ? responses[0] : .array(responses)
-        return Reply(bytes: Array(body.encoded()), followUps: [])
+        return Reply(bytes: body.encodedBytes(), followUps: [])
     }
 }
