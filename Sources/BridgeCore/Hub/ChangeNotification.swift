@@ -21,12 +21,12 @@ public enum ChangeNotification {
             "subscription": .string(subscription), "items": .array(items), "position": position.json,
         ]
         if recovered { params["recovered"] = true }
-        return Array(RPCMessage.notification("sync.changes", .object(params)).encoded())
+        return RPCMessage.notification("sync.changes", .object(params)).encodedBytes()
     }
 
     static func reset(subscription: String, reason: String, position: BridgePosition?) -> [UInt8] {
         var params: [String: JSONValue] = ["subscription": .string(subscription), "reason": .string(reason)]
         if let position { params["position"] = position.json }
-        return Array(RPCMessage.notification("sync.reset", .object(params)).encoded())
+        return RPCMessage.notification("sync.reset", .object(params)).encodedBytes()
     }
 }
