@@ -419,7 +419,13 @@ public actor Hub {
             for (key, object) in held { objects[MirrorKey(dataType, key)] = object }
             let absent = keys.filter { held[$0] == nil }
             guard !absent.isEmpty, ObjectFetcher.canFetch(dataType) else { continue }
-            for (key, object) in try await fetcher.fetch(dataType, keys: absent) { objects[MirrorKey(dataType, key)] = object }
+            for (key, outcome) in try await fetcher.fetch(dataType, keys: absent) {
+                switch outcome {
+                case .present(let object): objects[MirrorKey(dataType, key)] = object
+                case .gone: objects[MirrorKey(dataType, key)] = .some(nil)
+                case .failed(let error): throw error
+                }
+            }
         }
         return objects
     }

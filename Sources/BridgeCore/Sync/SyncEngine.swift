@@ -297,7 +297,13 @@ public final class SyncEngine: Sendable {
                 group.addTask { (dataType, try await self.fetcher.fetch(dataType, keys: keys)) }
             }
             for try await (dataType, batch) in group {
-                for (key, object) in batch { objects[MirrorKey(dataType, key)] = object }
+                for (key, outcome) in batch {
+                    switch outcome {
+                    case .present(let object): objects[MirrorKey(dataType, key)] = object
+                    case .gone: objects[MirrorKey(dataType, key)] = .some(nil)
+                    case .failed(let error): throw error
+                    }
+                }
             }
         }
         return (rules, objects)
