@@ -108,8 +108,10 @@ public final class ObjectFetcher: Sendable {
     }
 
     /// Fetches `keys` with one request. Unicat refuses a plural request whole when one key
-    /// is unknown or forbidden, so such an answer halves the batch until every refused key
-    /// stands alone and the others are still had.
+    /// is unknown or forbidden, so such an answer splits the batch until every refused key
+    /// stands alone and the others are still had: halves while the batch is large (a few
+    /// refused keys among many cost few requests), then one by one (which costs no more
+    /// for a handful, and bounds the cost when most keys are refused).
     private func fetchBatch(_ spec: ObjectFetchSpec, keys: [String]) async -> Batch {
         do {
             let objects = spec.objects(in: try await client.call(spec.endpoint, spec.body(for: keys), coalesced: false))
@@ -120,13 +122,17 @@ public final class ObjectFetcher: Sendable {
                 return [keys[0]: error.isUnprocessable ? .gone : .failed(error)]
             }
             let half = keys.count / 2
-            let first = await fetchBatch(spec, keys: Array(keys[..<half]))
-            return first.merging(await fetchBatch(spec, keys: Array(keys[half...]))) { $1 }
+            let parts = keys.count > Self.largestBatchAskedOneByOne ? [Array(keys[..<half]), Array(keys[half...])] : keys.map { [$0] }
+            var batch: Batch = [:]
+            for part in parts { batch.merge(await fetchBatch(spec, keys: part)) { $1 } }
+            return batch
         } catch {
             // A 5xx, 429 or no answer after the client's retries: nothing is known of any key.
             return Dictionary(uniqueKeysWithValues: keys.map { ($0, .failed(error)) })
         }
     }
+
+    private static let largestBatchAskedOneByOne = 8
 
     /// Answers that may be about some of the keys (unknown, forbidden, invalid), so asking
     /// for fewer keys can tell them apart; 401 and 429 are about the session.
