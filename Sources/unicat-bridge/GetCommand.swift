@@ -5,7 +5,7 @@ struct GetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "get",
         abstract: "Show objects by data type and key (from the bridge's mirror, fetched from Unicat when not held).",
-        discussion: "Exits 1 when a key is not found. Example: unicat-bridge get records 3d9c7f1e-…"
+        discussion: "Exits 1 when a key is not found or could not be fetched. Example: unicat-bridge get records 3d9c7f1e-…"
     )
 
     @OptionGroup var client: ClientOptions
@@ -22,14 +22,19 @@ struct GetCommand: ParsableCommand {
 
     func run() throws {
         var missing: [String] = []
+        var errors: [String: JSONValue] = [:]
         try client.withClient { bridge in
             let answer = try bridge.call("unicat.get", ["data_type": .string(dataType), "keys": .array(keys.map { .string($0) })],
                                          timeout: client.timeout)
             missing = answer["missing"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            errors = answer["errors"]?.objectValue ?? [:]
             StandardOutput.write(client.json ? JSONText.compact(answer) + "\n" : human(answer))
         }
         for key in missing { Diagnostics.error("not found: \(dataType) \(key)") }
-        if !missing.isEmpty { throw ExitCode(ExitStatus.failure) }
+        for (key, error) in errors.sorted(by: { $0.key < $1.key }) {
+            Diagnostics.error("cannot fetch \(dataType) \(key): \(error["message"]?.stringValue ?? error.encodedString())")
+        }
+        if !missing.isEmpty || !errors.isEmpty { throw ExitCode(ExitStatus.failure) }
     }
 
     /// Each object found, in the order asked: a heading, then its fields in aligned columns.

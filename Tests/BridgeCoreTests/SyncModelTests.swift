@@ -28,6 +28,26 @@ import Testing
         #expect(record.action == "UPDATE")
     }
 
+    @Test func changesToWhatTheInitResultReportsAreRecognised() {
+        let user = "u1"
+        let initResult: JSONValue = ["user": .string(user), "project_members": [.string(user), "u2"]]
+        func changes(_ type: String, _ key: String, action: String = "UPDATE", data: JSONValue? = nil) -> Bool {
+            SyncItem(stream: .cc, cursor: 1, action: action, dataType: type, dataKey: key, data: data)
+                .changesProjectInit(project: project, initResult: initResult)
+        }
+        #expect(changes("jobs", "t", data: ["job": "backup_project", "status": "done", "project_gid": .string(project)]))
+        #expect(!changes("jobs", "t", data: ["job": "backup_project", "status": "processing", "project_gid": .string(project)]))
+        #expect(!changes("jobs", "t", data: ["job": "backup_project", "status": "done", "project_gid": "another"]))
+        #expect(changes("cc.projects", project))
+        #expect(!changes("cc.projects", "another"))
+        #expect(changes("cc.projects_members", "\(project)/u3", action: "INSERT"))
+        #expect(changes("cc.projects_members", "another/\(user)", action: "DELETE"), "the user's own projects")
+        #expect(!changes("cc.projects_members", "another/u3"))
+        #expect(changes("cc.users", "u2", action: "DELETE"))
+        #expect(!changes("cc.users", "u2"), "a member's own data is not in the result")
+        #expect(!changes("records", "r1"))
+    }
+
     @Test func refetchRulesFollowTheClientTableWithInsertsHandled() {
         func rule(_ type: String, _ action: String, key: String = "k", held: Bool) -> RefetchRule {
             RefetchRule.rule(for: SyncItem(stream: .project, cursor: 1, action: action, dataType: type, dataKey: key), held: held, project: project)

@@ -1,11 +1,13 @@
 import BridgeCore
 import Foundation
+import Synchronization
 
 /// The real `unicat-bridge` binary running against a simulator, with its own state
 /// directory and its stderr captured.
 public final class BridgeProcess: Sendable {
     public let child: ChildProcess
     public let stateDirectory: URL
+    private let requestIDs = Mutex<Int64>(0)
 
     /// Starts `unicat-bridge run` configured through the environment (as a first run
     /// would be), plus an optional YAML config file for the settings only a file has.
@@ -43,6 +45,26 @@ public final class BridgeProcess: Sendable {
     }
 
     public var log: String { child.stderrText() }
+
+    /// For a bridge started with `--stdio`: sends one JSON-RPC request and returns its
+    /// `result`, skipping notifications before the answer; an error answer throws.
+    public func request(_ method: String, _ params: JSONValue = [:], timeout: Duration = .seconds(30)) async throws -> JSONValue {
+        let id = requestIDs.withLock { id -> Int64 in
+            id += 1
+            return id
+        }
+        var message = JSONValue.object(["jsonrpc": "2.0", "id": .int(id), "method": .string(method), "params": params]).encoded()
+        message.append(UInt8(ascii: "\n"))
+        child.stdin.fileHandleForWriting.write(message)
+        while true {
+            let answer = try JSONValue.parse(try await child.readLine(timeout: timeout))
+            guard answer["id"] == .int(id) else { continue }
+            guard let result = answer["result"] else {
+                throw TimeoutError(description: "\(method) failed: \(answer["error"]?.encodedString() ?? answer.encodedString())")
+            }
+            return result
+        }
+    }
 
     /// Waits until the bridge's log contains `text`.
     public func waitForLog(_ text: String, timeout: Duration = .seconds(60)) async throws {

@@ -30,6 +30,7 @@ public enum BridgeStatus {
                 "requests": .int(Int64(upstream.requests)),
                 "failures": .int(Int64(upstream.failures)),
                 "authentications": .int(Int64(upstream.authentications)),
+                "object_fetch_failures": .int(Int64(session.engine.objectFetchFailures)),
             ],
             "position": session.engine.position?.json ?? .null,
             "journal": [

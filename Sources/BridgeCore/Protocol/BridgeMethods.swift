@@ -38,14 +38,8 @@ public struct BridgeMethods: Sendable {
             case "bridge.status": return .success(try await status(request.params))
             default: return .failure(.methodNotFound(request.method))
             }
-        } catch let error as RPCError {
-            return .failure(error)
-        } catch let error as UnicatError {
-            return .failure(.upstreamError(error))
-        } catch let error as UpstreamError {
-            return .failure(.upstreamUnavailable(error.description))
         } catch {
-            return .failure(.internalError(String(describing: error)))
+            return .failure(.reporting(error))
         }
     }
 

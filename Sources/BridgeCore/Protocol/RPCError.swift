@@ -37,4 +37,15 @@ public struct RPCError: Error, Sendable, Equatable, CustomStringConvertible {
                         "http_status": .int(Int64(error.httpStatus))])
     }
     public static func tooManySubscriptions(_ limit: Int) -> RPCError { RPCError(-32006, "Too many subscriptions: at most \(limit) per client") }
+
+    /// How a failure is reported to a subscriber: Unicat's own error answer as -32005, no
+    /// usable answer from Unicat as -32000, anything else as internal.
+    public static func reporting(_ error: any Error) -> RPCError {
+        switch error {
+        case let error as RPCError: return error
+        case let error as UnicatError: return .upstreamError(error)
+        case let error as UpstreamError: return .upstreamUnavailable(error.description)
+        default: return .internalError(String(describing: error))
+        }
+    }
 }

@@ -31,6 +31,7 @@ public final class BridgeMetrics: Sendable {
         "unicat_bridge_upstream_requests_total": "HTTP requests made to Unicat.",
         "unicat_bridge_upstream_failures_total": "Failed HTTP requests to Unicat.",
         "unicat_bridge_upstream_authentications_total": "Authentications with the API key.",
+        "unicat_bridge_object_fetch_failures_total": "Changes committed without their object because its refetch kept failing.",
     ]
 
     public init() {
@@ -69,6 +70,7 @@ public final class BridgeMetrics: Sendable {
         advance("unicat_bridge_upstream_requests_total", status["upstream"]?["requests"])
         advance("unicat_bridge_upstream_failures_total", status["upstream"]?["failures"])
         advance("unicat_bridge_upstream_authentications_total", status["upstream"]?["authentications"])
+        advance("unicat_bridge_object_fetch_failures_total", status["upstream"]?["object_fetch_failures"])
         for (candidate, gauge) in upstreamStates { gauge.set(Double(candidate == state ? 1 : 0)) }
     }
 

@@ -19,13 +19,15 @@ extension BridgeStore {
             var committed: [JournalEntry] = []
             for (item, cursors) in changes.entries {
                 sequence += 1
+                let objectError = changes.objectErrors[MirrorKey(item.dataType, item.dataKey)]
                 try db.execute(sql: """
-                    INSERT INTO journal (sequence, stream, cursor, action, data_type, data_key, data, cc_after, cursor_after, committed_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO journal (sequence, stream, cursor, action, data_type, data_key, data, cc_after, cursor_after, committed_at, object_error)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [sequence, item.stream.rawValue, item.cursor, item.action, item.dataType, item.dataKey,
-                                     item.data?.encodedString(), cursors.cc, cursors.project, now])
+                                     item.data?.encodedString(), cursors.cc, cursors.project, now, objectError])
                 committed.append(JournalEntry(sequence: sequence, item: item,
-                                              position: BridgePosition(epoch: epoch, cursors: cursors), committedAt: now))
+                                              position: BridgePosition(epoch: epoch, cursors: cursors), committedAt: now,
+                                              objectError: objectError))
             }
             if let last = changes.entries.last {
                 try Self.setMeta(db, ["cc_cursor": String(last.cursors.cc), "cursor": String(last.cursors.project)])

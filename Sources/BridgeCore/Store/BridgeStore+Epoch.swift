@@ -3,8 +3,9 @@ import GRDB
 
 extension BridgeStore {
     /// Starts a new epoch from a full init: replaces the whole mirror with the init data,
-    /// empties the journal, and sets the cursors to the init's.
-    public func startEpoch(_ epoch: String, project: String, initResponse: UnicatResponse) throws -> BridgePosition {
+    /// empties the journal, and sets the cursors to the init's. `restoreCursor` is the cc
+    /// cursor of the latest finished restore the epoch is named after (`EpochBasis`).
+    public func startEpoch(_ epoch: String, project: String, restoreCursor: Int64 = 0, initResponse: UnicatResponse) throws -> BridgePosition {
         let cursors = SyncCursors(cc: initResponse.result["cc.cursor"]?.int64Value ?? 0,
                                   project: initResponse.result["cursor"]?.int64Value ?? 0)
         try database.write { db in
@@ -20,6 +21,7 @@ extension BridgeStore {
                 "floor_cc_cursor": String(cursors.cc), "floor_cursor": String(cursors.project), "floor_sequence": "0",
                 "cc_version": initResponse.result["cc.version"]?.stringValue ?? "",
             ])
+            try Self.setMeta(db, ["restore_cc_cursor": String(restoreCursor)])
         }
         return BridgePosition(epoch: epoch, cursors: cursors)
     }
@@ -64,7 +66,8 @@ extension BridgeStore {
                 project: project,
                 position: BridgePosition(epoch: epoch, cursors: SyncCursors(cc: cc, project: cursor)),
                 initResult: meta["init_result"].flatMap { try? JSONValue.parse($0) } ?? .object([:]),
-                ccVersion: meta["cc_version"].flatMap { $0.isEmpty ? nil : $0 })
+                ccVersion: meta["cc_version"].flatMap { $0.isEmpty ? nil : $0 },
+                restoreCursor: meta["restore_cc_cursor"].flatMap { Int64($0) })
         }
     }
 }

@@ -56,7 +56,7 @@ extension BridgeStore {
                                     data: data.flatMap { try? JSONValue.parse($0) })
                 return JournalEntry(sequence: row["sequence"], item: item,
                                     position: BridgePosition(epoch: epoch, cursors: SyncCursors(cc: row["cc_after"], project: row["cursor_after"])),
-                                    committedAt: row["committed_at"])
+                                    committedAt: row["committed_at"], objectError: row["object_error"])
             }
         }
     }

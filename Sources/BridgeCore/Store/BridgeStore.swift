@@ -69,6 +69,9 @@ public final class BridgeStore: Sendable {
                 CREATE UNIQUE INDEX journal_stream_cursor ON journal (stream, cursor);
                 """)
         }
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: "ALTER TABLE journal ADD COLUMN object_error TEXT")
+        }
         return migrator
     }
 }

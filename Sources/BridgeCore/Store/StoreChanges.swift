@@ -3,8 +3,12 @@
 public struct StoreChanges: Sendable {
     /// Objects fetched from Unicat, to insert or replace in the mirror.
     public var upserts: [MirrorKey: JSONValue] = [:]
-    /// Objects that no longer exist upstream.
+    /// Objects that no longer exist upstream, or whose mirror copy must go because their
+    /// current state could not be had (`objectErrors`).
     public var deletions: Set<MirrorKey> = []
+    /// Objects whose refetch kept failing, with why: every entry of such a key is
+    /// journaled with the error.
+    public var objectErrors: [MirrorKey: String] = [:]
     /// Applied items in order, each with the cursors after it.
     public var entries: [(item: SyncItem, cursors: SyncCursors)] = []
     public var ccVersion: String?
@@ -18,12 +22,22 @@ public struct StoreChanges: Sendable {
 
     public mutating func upsert(_ key: MirrorKey, _ object: JSONValue) {
         deletions.remove(key)
+        objectErrors.removeValue(forKey: key)
         upserts[key] = object
     }
 
     public mutating func delete(_ key: MirrorKey) {
         upserts.removeValue(forKey: key)
+        objectErrors.removeValue(forKey: key)
         deletions.insert(key)
+    }
+
+    /// The object's current state could not be had: nobody may be served the mirror's
+    /// older copy as current.
+    public mutating func fail(_ key: MirrorKey, _ message: String) {
+        upserts.removeValue(forKey: key)
+        deletions.insert(key)
+        objectErrors[key] = message
     }
 }
 

@@ -6,4 +6,7 @@ public struct JournalEntry: Sendable, Hashable {
     public var item: SyncItem
     public var position: BridgePosition
     public var committedAt: Double
+    /// Why the changed object's state could not be had when this change was committed
+    /// (nil when it could, or when the change names no object).
+    public var objectError: String? = nil
 }

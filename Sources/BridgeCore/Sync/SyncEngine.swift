@@ -8,11 +8,16 @@ import Synchronization
 /// - items pushed by the socket feed are applied directly when they continue the stream
 ///   without a gap; anything else, and every safety poll, goes through `/sync/get`, the
 ///   authority, looping while Unicat says more is left;
-/// - changed objects are refetched (batched, shared) before anything is committed, and a
-///   cursor advances only in the same transaction as its effect; a failed refetch leaves
-///   the cursor where it was and the work is retried with backoff;
+/// - changed objects are refetched (batched, shared, never joining a fetch that started
+///   before the change was seen) before anything is committed, and a cursor advances only
+///   in the same transaction as its effect; keys whose refetch keeps failing are retried a
+///   bounded number of times, then committed without their object (the mirror's copy
+///   removed, the journal entry carrying the error) so one refused object cannot stop the
+///   rest;
+/// - a change to what the init's `result` reports (a backup, a membership) refreshes it
+///   with one `/init`, committed with the change;
 /// - a finished `restore_project` job, or Unicat's cursors falling behind ours, starts a new
-///   epoch from a full init.
+///   epoch from a full init, named after what Unicat says (`EpochBasis`).
 public final class SyncEngine: Sendable {
     /// Awaited in order, so subscribers see batches in commit order.
     public typealias CommitHandler = @Sendable (CommittedBatch) async -> Void
@@ -22,8 +27,20 @@ public final class SyncEngine: Sendable {
         var pushed: [SyncItem] = []
         var catchUp = false
         var verifyCursors = false
-        var reinitReason: String?
-        var isEmpty: Bool { pushed.isEmpty && !catchUp && reinitReason == nil }
+        var newEpoch: NewEpoch?
+        var isEmpty: Bool { pushed.isEmpty && !catchUp && newEpoch == nil }
+    }
+
+    private struct NewEpoch {
+        var reason: String
+        var basis: EpochBasis
+    }
+
+    /// What the worker knows of the current epoch beyond its position.
+    private struct EpochContext {
+        var restoreCursor: Int64
+        /// The stored init `result`: whose user and members decide which changes refresh it.
+        var initResult: JSONValue
     }
 
     /// Pushed items held while the worker is busy; beyond this they are dropped and a
@@ -36,8 +53,12 @@ public final class SyncEngine: Sendable {
     private let store: BridgeStore
     private let health: UpstreamHealth
     private let logger: Logger
+    private let restores: RestoreLog
+    private let refetchRetry: RetryPolicy
     private let pending = Mutex(Pending())
     private let currentPosition: Mutex<BridgePosition?> = Mutex(nil)
+    private let context: Mutex<EpochContext?> = Mutex(nil)
+    private let failedObjects = Mutex(0)
     private let wake: AsyncStream<Void>
     private let wakeContinuation: AsyncStream<Void>.Continuation
     private let handlers = Mutex<(commit: [CommitHandler], epoch: [EpochHandler])>(([], []))
@@ -45,19 +66,27 @@ public final class SyncEngine: Sendable {
     /// refetched even when the mirror did not hold the object ("*" = every type).
     private let objectInterest = Mutex<Set<String>>([])
 
+    /// `refetchRetry`: how often, and how far apart, a step whose objects could not all be
+    /// fetched is tried before it is committed without them.
     public init(project: String, client: UpstreamClient, fetcher: ObjectFetcher, store: BridgeStore,
-                health: UpstreamHealth, logger: Logger) {
+                health: UpstreamHealth, logger: Logger,
+                refetchRetry: RetryPolicy = RetryPolicy(maxAttempts: 5, baseDelay: 0.5, maxDelay: 30)) {
         self.project = project
         self.client = client
         self.fetcher = fetcher
         self.store = store
         self.health = health
         self.logger = logger
+        self.refetchRetry = refetchRetry
+        restores = RestoreLog(client: client, project: project, logger: logger)
         (wake, wakeContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
     /// The position after the last committed change (nil before `prepare`).
     public var position: BridgePosition? { currentPosition.withLock { $0 } }
+
+    /// Changed objects committed without their state because their refetch kept failing.
+    public var objectFetchFailures: Int { failedObjects.withLock { $0 } }
 
     public func setObjectInterest(_ types: Set<String>) { objectInterest.withLock { $0 = types } }
 
@@ -74,18 +103,24 @@ public final class SyncEngine: Sendable {
         let stored = try store.storedState()
         let initResponse = try await client.authenticate()
         health.httpSucceeded()
-        let upstream = SyncCursors(cc: initResponse.result["cc.cursor"]?.int64Value ?? 0,
-                                   project: initResponse.result["cursor"]?.int64Value ?? 0)
+        let upstream = Self.cursors(of: initResponse)
         if let stored, stored.project == project {
-            if upstream.project < stored.position.cursors.project || upstream.cc < stored.position.cursors.cc {
-                try await startEpoch(from: initResponse, reason: "Unicat's cursors (\(upstream.cc)/\(upstream.project)) are behind the stored ones (\(stored.position.cursors.cc)/\(stored.position.cursors.project))")
+            let ours = stored.position.cursors
+            if upstream.project < ours.project || upstream.cc < ours.cc {
+                let basis = try await basisAfterRewind(from: ours, to: upstream, knownRestore: stored.restoreCursor ?? 0)
+                try await startEpoch(from: initResponse, basis: basis,
+                                     reason: "Unicat's cursors (\(upstream.cc)/\(upstream.project)) are behind the stored ones (\(ours.cc)/\(ours.project))")
             } else {
                 currentPosition.withLock { $0 = stored.position }
-                let behind = (upstream.cc - stored.position.cursors.cc) + (upstream.project - stored.position.cursors.project)
-                logger.notice("warm restart: epoch \(stored.position.epoch) at cursors cc \(stored.position.cursors.cc), project \(stored.position.cursors.project); \(behind) cursor steps to catch up")
+                context.withLock { $0 = EpochContext(restoreCursor: stored.restoreCursor ?? 0, initResult: stored.initResult) }
+                let behind = (upstream.cc - ours.cc) + (upstream.project - ours.project)
+                logger.notice("warm restart: epoch \(stored.position.epoch) at cursors cc \(ours.cc), project \(ours.project); \(behind) cursor steps to catch up")
             }
         } else {
-            try await startEpoch(from: initResponse, reason: stored == nil ? "cold start" : "the stored state belongs to project \(stored?.project ?? "?")")
+            // Restores up to the init's cc cursor are in the init; later ones are seen live.
+            let restore = try await restores.latestRestore(after: 0, through: upstream.cc) ?? 0
+            try await startEpoch(from: initResponse, basis: EpochBasis(restoreCursor: restore),
+                                 reason: stored == nil ? "cold start" : "the stored state belongs to project \(stored?.project ?? "?")")
         }
         requestCatchUp()
     }
@@ -116,8 +151,8 @@ public final class SyncEngine: Sendable {
         wakeContinuation.yield()
     }
 
-    public func requestReinit(reason: String) {
-        pending.withLock { $0.reinitReason = reason }
+    private func requestNewEpoch(_ newEpoch: NewEpoch) {
+        pending.withLock { $0.newEpoch = newEpoch }
         wakeContinuation.yield()
     }
 
@@ -146,7 +181,7 @@ public final class SyncEngine: Sendable {
                     pending.withLock { pending in
                         pending.catchUp = true
                         pending.verifyCursors = pending.verifyCursors || work.verifyCursors
-                        if pending.reinitReason == nil { pending.reinitReason = work.reinitReason }
+                        if pending.newEpoch == nil { pending.newEpoch = work.newEpoch }
                     }
                     let delay = RetryPolicy(baseDelay: 0.5, maxDelay: 30).delay(attempt: failures - 1)
                     logger.warning("sync step failed (\(error)); retrying in \(String(format: "%.1f", delay)) s")
@@ -161,8 +196,8 @@ public final class SyncEngine: Sendable {
     public func finish() { wakeContinuation.finish() }
 
     private func perform(_ work: Pending) async throws {
-        if let reason = work.reinitReason {
-            try await reinitialize(reason: reason)
+        if let newEpoch = work.newEpoch {
+            try await reinitialize(newEpoch)
             return
         }
         var needsCatchUp = work.catchUp
@@ -212,7 +247,7 @@ public final class SyncEngine: Sendable {
             }
             // A page that moves nothing cannot be followed by a different one: stop rather
             // than loop on the same cursors. A pending new epoch makes the rest moot.
-            guard more, count > 0, pending.withLock({ $0.reinitReason == nil }) else { break }
+            guard more, count > 0, pending.withLock({ $0.newEpoch == nil }) else { break }
         }
         if applied > 0 { logger.debug("caught up: \(applied) change(s) over \(pages) page(s)") }
     }
@@ -223,38 +258,67 @@ public final class SyncEngine: Sendable {
         guard let ours = position?.cursors else { return false }
         let latest = try await client.call(.syncCursors, ["project": .string(project)]).result
         guard let cc = latest["cc.cursor"]?.int64Value, let cursor = latest["cursor"]?.int64Value else { return false }
-        guard cc < ours.cc || cursor < ours.project else { return false }
-        requestReinit(reason: "Unicat's cursors (\(cc)/\(cursor)) went behind ours (\(ours.cc)/\(ours.project))")
+        let theirs = SyncCursors(cc: cc, project: cursor)
+        guard theirs.cc < ours.cc || theirs.project < ours.project else { return false }
+        let basis = try await basisAfterRewind(from: ours, to: theirs, knownRestore: context.withLock { $0?.restoreCursor ?? 0 })
+        requestNewEpoch(NewEpoch(reason: "Unicat's cursors (\(cc)/\(cursor)) went behind ours (\(ours.cc)/\(ours.project))", basis: basis))
         return true
+    }
+
+    /// Unicat's cursors went from `ours` back to `theirs`. A restore in the cc stream
+    /// between the two names the new epoch as every instance names it. Without one (or when
+    /// the cc stream itself went back) nothing Unicat says explains the rewind: the epoch
+    /// is marked as this instance's own.
+    private func basisAfterRewind(from ours: SyncCursors, to theirs: SyncCursors, knownRestore: Int64) async throws -> EpochBasis {
+        if theirs.cc >= ours.cc, let restore = try await restores.latestRestore(after: ours.cc, through: theirs.cc) {
+            return EpochBasis(restoreCursor: restore)
+        }
+        return EpochBasis(restoreCursor: knownRestore, rewound: true)
     }
 
     // MARK: Applying
 
     /// Applies items in cursor order per stream, skipping duplicates. Returns how many were
-    /// new. A finished restore job ends the batch and starts a new epoch.
+    /// new. A finished restore ends the batch before it and starts a new epoch; it is not
+    /// committed in the old one, so a restart before the new epoch sees it again.
     @discardableResult
     private func apply(_ items: [SyncItem]) async throws -> Int {
         guard let start = position else { return 0 }
+        // Fetches started from here on reflect every change in `items`.
+        let seen = fetcher.mark()
         var cursors = start.cursors
         var accepted: [(item: SyncItem, cursors: SyncCursors)] = []
-        var restored = false
+        var restore: SyncItem?
         for item in Self.ordered(items) where item.cursor > cursors[item.stream] {
-            cursors[item.stream] = item.cursor
-            accepted.append((item, cursors))
             if item.isRestoreDone(project: project) {
-                restored = true
+                restore = item
                 break
             }
+            cursors[item.stream] = item.cursor
+            accepted.append((item, cursors))
         }
-        guard !accepted.isEmpty else { return 0 }
+        if !accepted.isEmpty { try await commit(accepted, from: start, seen: seen, refreshingInit: restore == nil) }
+        if let restore {
+            requestNewEpoch(NewEpoch(reason: "restore_project job finished", basis: EpochBasis(restoreCursor: restore.cursor)))
+            return accepted.count + 1
+        }
+        return accepted.count
+    }
 
-        let fetched = try await refetch(accepted.map(\.item))
+    /// Refetches what `accepted` changed, commits it with the items, and hands the batch on.
+    private func commit(_ accepted: [(item: SyncItem, cursors: SyncCursors)], from start: BridgePosition,
+                        seen: ObjectFetcher.Mark, refreshingInit: Bool) async throws {
+        let fetched = try await refetch(accepted.map(\.item), seen: seen)
         var changes = StoreChanges()
         for (item, after) in accepted {
             let key = MirrorKey(item.dataType, item.dataKey)
             switch fetched.rules[item] ?? .ignore {
             case .fetch:
-                if let object = fetched.objects[key] ?? nil { changes.upsert(key, object) } else { changes.delete(key) }
+                switch fetched.objects[key] {
+                case .present(let object)?: changes.upsert(key, object)
+                case .failed(let message)?: changes.fail(key, message)
+                case .gone?, nil: changes.delete(key)
+                }
             case .remove:
                 changes.delete(key)
             case .ignore:
@@ -263,20 +327,43 @@ public final class SyncEngine: Sendable {
             if item.dataType == "cc.version" { changes.ccVersion = item.dataKey }
             changes.entries.append((item, after))
         }
+        let current = context.withLock { $0 }
+        if refreshingInit, let current,
+           accepted.contains(where: { $0.item.changesProjectInit(project: project, initResult: current.initResult) }) {
+            changes.initResult = try await refreshedInitResult(keepingCursorsOf: current.initResult)
+        }
         let entries = try store.commit(changes, epoch: start.epoch)
-        currentPosition.withLock { $0 = BridgePosition(epoch: start.epoch, cursors: cursors) }
+        let end = accepted[accepted.count - 1].cursors
+        currentPosition.withLock { $0 = BridgePosition(epoch: start.epoch, cursors: end) }
+        if let initResult = changes.initResult { context.withLock { $0?.initResult = initResult } }
+        if !changes.objectErrors.isEmpty {
+            failedObjects.withLock { $0 += changes.objectErrors.count }
+            for (key, message) in changes.objectErrors.sorted(by: { $0.key.description < $1.key.description }) {
+                logger.warning("committed the change of \(key) without its object, which could not be fetched: \(message)")
+            }
+        }
         var objects: [MirrorKey: ObjectState] = [:]
         for (key, object) in changes.upserts { objects[key] = .present(object) }
         for key in changes.deletions { objects[key] = .gone }
+        for (key, message) in changes.objectErrors { objects[key] = .failed(message) }
         let batch = CommittedBatch(entries: entries, objects: objects)
         for handler in handlers.withLock({ $0.commit }) { await handler(batch) }
-        // Queued rather than run here, so a failing re-init is retried until it succeeds.
-        if restored { requestReinit(reason: "restore_project job finished") }
-        return accepted.count
     }
 
-    /// Decides each item's rule and fetches what must be fetched, one batch per data type.
-    private func refetch(_ items: [SyncItem]) async throws -> (rules: [SyncItem: RefetchRule], objects: [MirrorKey: JSONValue?]) {
+    /// A fresh init `result`, asked for after the changes were seen. It keeps the cursors
+    /// of the epoch's init (`unicat.init` serves the current ones, and they tell where
+    /// the epoch's journal starts).
+    private func refreshedInitResult(keepingCursorsOf stored: JSONValue) async throws -> JSONValue {
+        var result = try await client.projectInit().result.objectValue ?? [:]
+        result["cc.cursor"] = stored["cc.cursor"]
+        result["cursor"] = stored["cursor"]
+        return .object(result)
+    }
+
+    /// Decides each item's rule and fetches what must be fetched, one batch per data type,
+    /// never from a fetch started before `seen`. Keys that fail are fetched again, with
+    /// backoff, up to the retry policy's attempts; what still fails is reported failed.
+    private func refetch(_ items: [SyncItem], seen: ObjectFetcher.Mark) async throws -> (rules: [SyncItem: RefetchRule], objects: [MirrorKey: ObjectState]) {
         var held: [String: Set<String>] = [:]
         for (dataType, group) in Dictionary(grouping: items.filter { $0.action != "DELETE" }, by: \.dataType) {
             held[dataType] = try store.heldKeys(dataType, among: group.map(\.dataKey))
@@ -291,39 +378,55 @@ public final class SyncEngine: Sendable {
             rules[item] = rule
             if rule == .fetch { wanted[item.dataType, default: []].append(item.dataKey) }
         }
-        var objects: [MirrorKey: JSONValue?] = [:]
-        try await withThrowingTaskGroup(of: (String, ObjectFetcher.Batch).self) { group in
-            for (dataType, keys) in wanted {
-                group.addTask { (dataType, try await self.fetcher.fetch(dataType, keys: keys)) }
+        var objects = try await fetch(wanted, startedSince: seen)
+        for attempt in 1..<max(refetchRetry.maxAttempts, 1) {
+            var failed: [String: [String]] = [:]
+            for (key, state) in objects {
+                if case .failed = state { failed[key.dataType, default: []].append(key.key) }
             }
-            for try await (dataType, batch) in group {
-                for (key, object) in batch { objects[MirrorKey(dataType, key)] = object }
-            }
+            guard !failed.isEmpty else { break }
+            let delay = refetchRetry.delay(attempt: attempt - 1)
+            logger.notice("\(failed.values.map(\.count).reduce(0, +)) changed object(s) could not be fetched (attempt \(attempt) of \(refetchRetry.maxAttempts)); retrying in \(String(format: "%.1f", delay)) s")
+            try await Task.sleep(for: .seconds(delay))
+            objects.merge(try await fetch(failed, startedSince: fetcher.mark())) { $1 }
         }
         return (rules, objects)
     }
 
+    private func fetch(_ wanted: [String: [String]], startedSince mark: ObjectFetcher.Mark) async throws -> [MirrorKey: ObjectState] {
+        try await withThrowingTaskGroup(of: (String, ObjectFetcher.Batch).self) { group in
+            for (dataType, keys) in wanted {
+                group.addTask { (dataType, try await self.fetcher.fetch(dataType, keys: keys, startedSince: mark)) }
+            }
+            var objects: [MirrorKey: ObjectState] = [:]
+            for try await (dataType, batch) in group {
+                for (key, outcome) in batch { objects[MirrorKey(dataType, key)] = outcome.state }
+            }
+            return objects
+        }
+    }
+
     // MARK: Epochs
 
-    private func reinitialize(reason: String) async throws {
-        logger.warning("starting a new epoch: \(reason)")
+    private func reinitialize(_ newEpoch: NewEpoch) async throws {
+        logger.warning("starting a new epoch: \(newEpoch.reason)")
         let response = try await client.projectInit()
-        try await startEpoch(from: response, reason: reason)
+        try await startEpoch(from: response, basis: newEpoch.basis, reason: newEpoch.reason)
         health.httpSucceeded()
         requestCatchUp()
     }
 
-    private func startEpoch(from initResponse: UnicatResponse, reason: String) async throws {
-        let epoch = Self.mintEpoch()
-        let first = try store.startEpoch(epoch, project: project, initResponse: initResponse)
+    private func startEpoch(from initResponse: UnicatResponse, basis: EpochBasis, reason: String) async throws {
+        let epoch = basis.epoch(project: project, startingAt: Self.cursors(of: initResponse))
+        let first = try store.startEpoch(epoch, project: project, restoreCursor: basis.restoreCursor, initResponse: initResponse)
         currentPosition.withLock { $0 = first }
+        context.withLock { $0 = EpochContext(restoreCursor: basis.restoreCursor, initResult: initResponse.result) }
         logger.notice("epoch \(epoch) started (\(reason)) at cursors cc \(first.cursors.cc), project \(first.cursors.project)")
         for handler in handlers.withLock({ $0.epoch }) { await handler(first, reason) }
     }
 
-    static func mintEpoch() -> String {
-        let seconds = UInt64(Date().timeIntervalSince1970)
-        return String(seconds, radix: 36) + "-" + String(UInt32.random(in: 0...UInt32.max), radix: 36)
+    private static func cursors(of initResponse: UnicatResponse) -> SyncCursors {
+        SyncCursors(cc: initResponse.result["cc.cursor"]?.int64Value ?? 0, project: initResponse.result["cursor"]?.int64Value ?? 0)
     }
 
     /// Items sorted by cursor within each stream, keeping each stream's slots in the list

@@ -73,9 +73,34 @@ public struct SyncItem: Sendable, Hashable {
 
 extension SyncItem {
     /// A `restore_project` job that finished: the project's data was replaced.
-    public func isRestoreDone(project: String) -> Bool {
-        dataType == "jobs" && data?["job"]?.stringValue == "restore_project"
-            && data?["status"]?.stringValue == "done"
+    public func isRestoreDone(project: String) -> Bool { isJob("restore_project", doneFor: project) }
+
+    /// A change to what the project init's `result` reports besides the cursors and the
+    /// version: `last_backed_up` (a finished backup, the project entry), `project_members`
+    /// and `user_projects` (memberships of the project or of the session's user, users
+    /// joining or leaving). `initResult` is the current one, for the user and the members.
+    public func changesProjectInit(project: String, initResult: JSONValue) -> Bool {
+        let key = dataKey.lowercased()
+        let user = initResult["user"]?.stringValue?.lowercased()
+        switch dataType {
+        case "jobs":
+            return isJob("backup_project", doneFor: project)
+        case "cc.projects":
+            return key == project
+        case "cc.projects_members":
+            let parts = key.split(separator: "/", maxSplits: 1).map(String.init)
+            return parts.first == project || (parts.count == 2 && parts[1] == user)
+        case "cc.users":
+            // A user's own data is not in the result; only who is there.
+            let members = initResult["project_members"]?.arrayValue?.compactMap { $0.stringValue?.lowercased() } ?? []
+            return action != "UPDATE" && (key == user || members.contains(key))
+        default:
+            return false
+        }
+    }
+
+    private func isJob(_ name: String, doneFor project: String) -> Bool {
+        dataType == "jobs" && data?["job"]?.stringValue == name && data?["status"]?.stringValue == "done"
             && (data?["project_gid"]?.stringValue).map { $0.lowercased() == project } ?? true
     }
 }

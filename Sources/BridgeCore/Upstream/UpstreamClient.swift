@@ -59,15 +59,19 @@ public final class UpstreamClient: Sendable {
         }
     }
 
-    /// The current project init: `/init` with the session's JWT.
+    /// The current project init: `/init` with the session's JWT. Never shared with an init
+    /// already in flight: it is asked for after a change (a restore, a backup), and an init
+    /// asked for earlier may answer with the state from before it.
     public func projectInit() async throws -> UnicatResponse {
-        try await call(.projectInit, ["omit_extended_definitions": .bool(omitExtendedDefinitions)])
+        try await call(.projectInit, ["omit_extended_definitions": .bool(omitExtendedDefinitions)], coalesced: false)
     }
 
-    /// Calls `endpoint` with a JSON body. Reads are retried and coalesced; mutations are
-    /// sent at most once unless the request provably never left.
-    public func call(_ endpoint: UnicatEndpoint, _ body: JSONValue = .object([:])) async throws -> UnicatResponse {
+    /// Calls `endpoint` with a JSON body. Reads are retried and, unless `coalesced` is
+    /// false, share an identical read already in flight; mutations are sent at most once
+    /// unless the request provably never left.
+    public func call(_ endpoint: UnicatEndpoint, _ body: JSONValue = .object([:]), coalesced: Bool = true) async throws -> UnicatResponse {
         guard endpoint.isRead else { return try await perform(endpoint, body: body, read: false) }
+        guard coalesced else { return try await perform(endpoint, body: body, read: true) }
         return try await reads.run(key: "\(endpoint)\u{0}\(body.encodedString())") { [self] in
             try await perform(endpoint, body: body, read: true)
         }

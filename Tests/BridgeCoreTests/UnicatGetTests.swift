@@ -1,0 +1,59 @@
+import BridgeTestSupport
+import BridgeTesting
+import Foundation
+import Logging
+import Testing
+@testable import BridgeCore
+
+/// `unicat.get` and `unicat.init` through a whole session on a scripted upstream.
+@Suite struct UnicatGetTests {
+    /// Runs `body` with the protocol's methods of a running session (no transports, no feed).
+    func withSession(_ upstream: ScriptedUpstream, _ body: (BridgeMethods, SessionParts) async throws -> Void) async throws {
+        let directory = try TemporaryDirectory(prefix: "session")
+        defer { directory.remove() }
+        let configuration = BridgeConfiguration(
+            upstream: .init(baseURL: ScriptedUpstream.baseURL, project: upstream.project, apiKeySource: .value(Secret(upstream.apiKey)),
+                            caFile: nil, requestTimeout: 10, omitExtendedDefinitions: false),
+            sync: .init(useSocketFeed: false, safetyPollSeconds: 3600),
+            stateDirectory: directory.file("state").path, journalSize: 1_000, logLevel: "info", transports: [:], pluginDirectory: nil)
+        let session = try BridgeSession(configuration: configuration, apiKey: Secret(upstream.apiKey),
+                                        logger: Logger(label: "session-test"), transport: upstream)
+        let running = Task { try await session.run() }
+        defer { running.cancel() }
+        let methods = BridgeMethods(session: session.parts)
+        _ = try await methods.readyPosition()
+        try await body(methods, session.parts)
+    }
+
+    @Test func aRefusedKeyIsReportedOnItsOwnBesideTheOthers() async throws {
+        let upstream = ScriptedUpstream()
+        for key in ["r1", "r2"] { upstream.put("records", key, ScriptedUpstream.record(key, title: key)) }
+        upstream.failKey("records", "r2", status: 403, message: "Forbidden")
+        try await withSession(upstream) { methods, _ in
+            let answer = try await methods.get(["data_type": "records", "keys": ["r1", "r2", "r3"]])
+            #expect(answer["objects"] == ["r1": ScriptedUpstream.record("r1", title: "r1")])
+            #expect(answer["missing"] == ["r3"])
+            #expect(answer["errors"]?["r2"]?["code"] == -32005)
+            #expect(answer["errors"]?["r2"]?["message"] == "Upstream error: Forbidden")
+            #expect(answer["errors"]?["r2"]?["data"]?["http_status"] == 403)
+            #expect(answer["errors"]?["r1"] == nil && answer["errors"]?["r3"] == nil)
+        }
+    }
+
+    @Test func theInitResultFollowsABackup() async throws {
+        let upstream = ScriptedUpstream()
+        upstream.setLastBackedUp(1_700_000_000)
+        try await withSession(upstream) { methods, parts in
+            #expect(try await methods.initData([:])["result"]?["last_backed_up"]?.doubleValue == 1_700_000_000)
+            upstream.setLastBackedUp(1_800_000_000.5)
+            let done = upstream.job("backup_project", status: "done")
+            parts.engine.requestCatchUp()
+            try await eventually(timeout: .seconds(20), "the backup to be applied") {
+                parts.engine.position?.cursors.cc == done.cursor
+            }
+            let result = try await methods.initData([:])["result"]
+            #expect(result?["last_backed_up"]?.doubleValue == 1_800_000_000.5)
+            #expect(result?["cc.cursor"] == .int(done.cursor))
+        }
+    }
+}
