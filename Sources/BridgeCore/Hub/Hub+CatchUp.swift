@@ -191,10 +191,15 @@ extension Hub {
             guard !absent.isEmpty, ObjectFetcher.canFetch(dataType) else { continue }
             do {
                 for (key, object) in try await fetcher.fetch(dataType, keys: absent) {
-                    objects[MirrorKey(dataType, key)] = object.map(ObjectState.present) ?? .gone
+                    if case .failed(let error) = object {
+                        objects[MirrorKey(dataType, key)] = .failed("cannot fetch \(dataType)/\(key) from Unicat: \(error)")
+                    } else {
+                        objects[MirrorKey(dataType, key)] = object.state
+                    }
                 }
             } catch {
-                for key in absent { objects[MirrorKey(dataType, key)] = .failed("cannot fetch \(dataType)/\(key) from Unicat: \(error)") }
+                // Only cancellation ends a fetch early: the subscription is going away.
+                return objects
             }
         }
         return objects
