@@ -75,7 +75,8 @@ extension Hub {
         let filter = subscription.filter
         let pageSize = filter.latestOnly ? Self.coalescingPageSize : Self.replayPageSize
         // Only what has been published: later entries reach it live.
-        let entries = try store.journal(after: sequence, limit: pageSize).filter { $0.sequence <= lastSequence }
+        let entries = try (recent.entries(after: sequence, limit: pageSize).map(Array.init) ?? store.journal(after: sequence, limit: pageSize))
+            .filter { $0.sequence <= lastSequence }
         guard let first = entries.first, let last = entries.last else {
             if let floor = try store.journalFloor(), floor.sequence > sequence {
                 update(client, id) { $0.sequence = nil }  // pruned past it: Unicat fills the gap

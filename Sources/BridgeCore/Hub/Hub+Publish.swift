@@ -7,6 +7,7 @@ extension Hub {
         let previous = lastSequence
         position = last.position
         lastSequence = last.sequence
+        recent.append(batch.entries)
         // The batch's lowest cursor per stream: a live subscriber must be below both.
         var lowest = SyncCursors(cc: .max, project: .max)
         for entry in batch.entries { lowest[entry.item.stream] = min(lowest[entry.item.stream], entry.item.cursor) }

@@ -55,9 +55,11 @@ public actor Hub {
     /// Encoded replay pages: subscribers resuming from the same place with the same filter
     /// get the same bytes, so a resume storm encodes each page once.
     var replayPages = ReplayPageCache(capacity: 64)
+    var recent: JournalRing
     var counters = HubCounters()
 
     public init(store: BridgeStore, syncLog: SyncLogPages, fetcher: ObjectFetcher, logger: Logger) {
+        recent = JournalRing(capacity: min(store.journalLimit, 10_000))
         self.store = store
         self.syncLog = syncLog
         self.fetcher = fetcher
@@ -196,6 +198,7 @@ public actor Hub {
         position = first
         lastSequence = 0
         replayPages = ReplayPageCache(capacity: 64)
+        recent.removeAll()
         for (clientID, state) in clients {
             for (id, var subscription) in state.subscriptions {
                 retire(clientID, id)
