@@ -359,7 +359,7 @@ class RecordMutations(DomainPart):
 
     # -- channels and orderings ---------------------------------------------------------
 
-    def _check_channels(self, project: str, channels: list[str]) -> None:
+    def check_channels(self, project: str, channels: list[str]) -> None:
         known = self.project_options(project)["channels"]
         for channel in channels:
             if channel not in known:
@@ -373,7 +373,7 @@ class RecordMutations(DomainPart):
         return record
 
     def set_channels(self, project: str, gid: str, channels: list[str], enabled: bool) -> list[LogEntry]:
-        self._check_channels(project, channels)
+        self.check_channels(project, channels)
         record = self.record(project, gid)
         changed = self._with_channels(project, record, channels, enabled)
         return self.save_record(project, changed) if changed["channels"] != record["channels"] else []
@@ -382,7 +382,7 @@ class RecordMutations(DomainPart):
                       channels: list[str] | None) -> list[LogEntry]:
         """Each target gets the source's state (enabled or not) of `channels` (default: all)."""
         channels = channels if channels is not None else list(self.project_options(project)["orderedchannels"])
-        self._check_channels(project, channels)
+        self.check_channels(project, channels)
         source = self.record(project, source_gid)
         entries = []
         for gid in target_gids:
