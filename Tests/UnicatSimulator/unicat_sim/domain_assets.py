@@ -33,7 +33,7 @@ class AssetMutations(DomainPart):
         self.store.put(project, "assets", asset["gid"], asset)
         return self.log.append_project(project, action, "assets", asset["gid"])
 
-    def _check_name(self, project: str, folder_gid: str, name: str, gid: str | None = None) -> None:
+    def _check_asset_name(self, project: str, folder_gid: str, name: str, gid: str | None = None) -> None:
         if not name or "/" in name:
             raise DomainError("invalid name", {"name": name})
         for other in self.store.objects(project, "assets").values():
@@ -44,7 +44,7 @@ class AssetMutations(DomainPart):
     def _add(self, project: str, folder_gid: str, name: str, is_file: bool, info: dict) -> list[LogEntry]:
         """A new asset in a folder: INSERT for it, UPDATE for the folder."""
         folder = copy.deepcopy(self.folder(project, folder_gid))
-        self._check_name(project, folder_gid, name)
+        self._check_asset_name(project, folder_gid, name)
         gid, t = new_gid(), now()
         languages = self.project_options(project)["languages"]
         asset = {
@@ -88,7 +88,7 @@ class AssetMutations(DomainPart):
         if "name" in props and props["name"] != asset["name"]:
             if len(asset["path"]) == 1:
                 raise DomainError("cannot rename the root asset", {"asset": gid})
-            self._check_name(project, asset["path"][1], props["name"], gid)
+            self._check_asset_name(project, asset["path"][1], props["name"], gid)
             old = asset["pathname"]
             asset["pathname"] = old[:len(old) - len(asset["name"])] + props["name"]
             for below in list(self.store.objects(project, "assets").values()):

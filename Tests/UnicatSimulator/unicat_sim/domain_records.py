@@ -283,13 +283,12 @@ class RecordMutations(DomainPart):
         if the record does not have one yet."""
         record = self.record(project, gid)
         definition = copy.deepcopy(self.schema_object(project, "definitions", record["definition"] or ""))
-        entries = []
+        layout = None
         if not definition["is_extended"]:
-            definition, entries = self.new_extension(project, definition)
+            definition, layout = self.new_extension(project, definition)
         names = self.field_names(project)
         change(definition)
-        entries += self.save_definition(project, definition)
-        return entries + self._use_definition(project, [gid], definition["gid"]) + \
+        return self.save_definition(project, definition, layout) + self._use_definition(project, [gid], definition["gid"]) + \
             self.conform_records(project, names, self.users_of(project, definition["gid"]))
 
     def revert_definition(self, project: str, gid: str) -> list[LogEntry]:
@@ -314,12 +313,11 @@ class RecordMutations(DomainPart):
                                   (source["original"] if source["is_extended"] else source["gid"]))
         if base["is_extended"]:
             raise DomainError("base definition expected", {"base_definition": base["gid"]})
-        clone, entries = self.new_extension(project, base)
+        clone, layout = self.new_extension(project, base)
         if source["is_extended"] and not structure.get("base_definition"):
             clone.update(copy.deepcopy({k: source[k] for k in ("classes", "fields", "fieldlists")}))
         self.apply_structure(project, clone, structure)
-        entries += self.save_definition(project, clone)
-        return entries + self._use_definition(project, [gid], clone["gid"])
+        return self.save_definition(project, clone, layout) + self._use_definition(project, [gid], clone["gid"])
 
     def update_extension(self, project: str, gid: str, structure: dict) -> list[LogEntry]:
         record = self.record(project, gid)

@@ -69,12 +69,12 @@ class SchemaMutations(DomainPart):
                 root.setdefault("children", []).append(cid)
         return layout
 
-    def _copy_layout(self, project: str, gid: str, working_copy: bool) -> tuple[str, list[LogEntry]]:
+    def _copy_layout(self, project: str, gid: str, working_copy: bool) -> dict:
+        """A copy (unsaved) of a layout, for a working copy or an extended definition."""
         layout = copy.deepcopy(self.schema_object(project, "layouts", gid))
         layout.update({"gid": new_gid(), "original": gid if working_copy else None,
                        "is_working_copy": working_copy})
-        self.store.put(project, "layouts", layout["gid"], layout)
-        return layout["gid"], [self.log.append_project(project, "INSERT", "layouts", layout["gid"])]
+        return layout
 
     def _put(self, project: str, data_type: str, obj: dict) -> list[LogEntry]:
         """Stores and announces (INSERT or UPDATE) if the object is new or changed."""
@@ -88,16 +88,17 @@ class SchemaMutations(DomainPart):
         self.store.remove(project, data_type, gid)
         return [self.log.append_project(project, "DELETE", data_type, gid)]
 
-    def save_schema(self, project: str, data_type: str, obj: dict) -> list[LogEntry]:
-        """Stores a definition, class or field; a layout follows its owner's fields, and
-        records are made to fit their definitions."""
+    def save_schema(self, project: str, data_type: str, obj: dict, layout: dict | None = None) -> list[LogEntry]:
+        """Stores a definition, class or field; its layout (the stored one, or `layout`
+        for a new object) follows its fields, and records are made to fit their
+        definitions."""
         names = self.field_names(project)
         entries = []
         if data_type in ("definitions", "classes"):
             fields = self.all_fields(project, data_type, obj)
             if data_type == "definitions" and obj["titlefield"] not in fields:
                 obj["titlefield"] = next(iter(fields), None)  # [INF] the first field
-            layout = self.schema_object(project, "layouts", obj["layout"])
+            layout = layout or self.schema_object(project, "layouts", obj["layout"])
             entries += self._put(project, "layouts", self.fit_layout(layout, fields))
         entries += self._put(project, data_type, obj)
         if data_type == "classes":
@@ -108,8 +109,8 @@ class SchemaMutations(DomainPart):
                         self.all_fields(project, "definitions", definition)))
         return entries + self.conform_records(project, names)
 
-    def save_definition(self, project: str, definition: dict) -> list[LogEntry]:
-        return self.save_schema(project, "definitions", definition)
+    def save_definition(self, project: str, definition: dict, layout: dict | None = None) -> list[LogEntry]:
+        return self.save_schema(project, "definitions", definition, layout)
 
     # -- creating and changing ----------------------------------------------------------
 
@@ -145,7 +146,7 @@ class SchemaMutations(DomainPart):
                     raise DomainError("field is not a field of the definition", {"field": gid})
             definition["fieldlists"][key] = list(gids)
 
-    def _check_name(self, project: str, data_type: str, obj: dict) -> None:
+    def _check_schema_name(self, project: str, data_type: str, obj: dict) -> None:
         """Names of committed and new objects are unique (per kind; extended definitions
         share their base definition's name)."""
         if data_type == "definitions" and obj["is_extended"]:
@@ -159,57 +160,54 @@ class SchemaMutations(DomainPart):
         gid = new_gid()
         obj = {"gid": gid, "original": None, "name": props.get("name") or f"{KIND[data_type]}_{gid[:8]}",
                "label": {}, "metadata": {}, "is_new": True, "is_working_copy": False}
-        entries = []
+        layout = None
         if data_type == "fields":
             obj.update({"type": "textline", "options": {}, "is_localized": False, "is_required": False,
                         "initial": {}, "unit": None})
         else:
-            layout = self.new_layout(f"{obj['name']}_layout")
-            layout["is_new"] = True
-            self.store.put(project, "layouts", layout["gid"], layout)
-            entries.append(self.log.append_project(project, "INSERT", "layouts", layout["gid"]))
+            layout = {**self.new_layout(f"{obj['name']}_layout"), "is_new": True}
             obj.update({"fields": [], "layout": layout["gid"]})
             if data_type == "definitions":
                 obj.update({"classes": [], "titlefield": None, "childdefinitions": [], "is_base": True,
                             "is_extended": False,
                             "fieldlists": {k: [] for k in self.project_options(project)["orderedfieldlists"]}})
         self.apply_props(project, data_type, obj, props)
-        self._check_name(project, data_type, obj)
-        return obj, entries + self.save_schema(project, data_type, obj)
+        self._check_schema_name(project, data_type, obj)
+        return obj, self.save_schema(project, data_type, obj, layout)
 
-    def _editable(self, project: str, data_type: str, gid: str) -> tuple[dict, list[LogEntry]]:
+    def _editable(self, project: str, data_type: str, gid: str) -> tuple[dict, dict | None]:
         """The object a change applies to: a new object or a working copy itself; for a
-        committed object its working copy, made now (unsaved, its layout copied) if
-        there is none yet."""
+        committed object its working copy, made now (unsaved, with an unsaved copy of
+        its layout) if there is none yet."""
         obj = self.schema_object(project, data_type, gid)
         if obj["is_new"] or obj["is_working_copy"]:
-            return copy.deepcopy(obj), []
+            return copy.deepcopy(obj), None
         existing = next((o for o in self.store.objects(project, data_type).values()
                          if o["is_working_copy"] and o["original"] == gid), None)
         if existing is not None:
-            return copy.deepcopy(existing), []
+            return copy.deepcopy(existing), None
         working = copy.deepcopy(obj)
         working.update({"gid": new_gid(), "original": gid, "is_working_copy": True})
-        entries = []
+        layout = None
         if "layout" in working:
-            working["layout"], entries = self._copy_layout(project, working["layout"], True)
-        return working, entries
+            layout = self._copy_layout(project, working["layout"], True)
+            working["layout"] = layout["gid"]
+        return working, layout
 
     def modify(self, project: str, data_type: str, gid: str,
                change: Callable[[dict], None]) -> tuple[dict, list[LogEntry]]:
-        obj, entries = self._editable(project, data_type, gid)
+        obj, layout = self._editable(project, data_type, gid)
         change(obj)
-        return obj, entries + self.save_schema(project, data_type, obj)
+        return obj, self.save_schema(project, data_type, obj, layout)
 
     def modify_layout(self, project: str, data_type: str, gid: str, props: dict) -> tuple[dict, list[LogEntry]]:
         """Changes the layout of a definition or class (of its working copy)."""
-        obj, entries = self._editable(project, data_type, gid)
-        entries += self.save_schema(project, data_type, obj)
-        layout = copy.deepcopy(self.schema_object(project, "layouts", obj["layout"]))
+        obj, layout = self._editable(project, data_type, gid)
+        layout = copy.deepcopy(layout or self.schema_object(project, "layouts", obj["layout"]))
         layout.update(copy.deepcopy(props))
         if layout["root"] not in layout["components"]:
             raise DomainError("root is not a component of the layout", {"root": layout["root"]})
-        return obj, entries + self._put(project, "layouts", layout)
+        return obj, self.save_schema(project, data_type, obj, layout)
 
     def commit(self, project: str, data_type: str, gid: str) -> tuple[str, list[LogEntry]]:
         """A new object stops being new; a working copy replaces its committed object
@@ -227,7 +225,7 @@ class SchemaMutations(DomainPart):
             return gid, []
         original = self.schema_object(project, data_type, obj["original"])
         committed = {**obj, "gid": original["gid"], "original": original["original"], "is_working_copy": False}
-        self._check_name(project, data_type, committed)
+        self._check_schema_name(project, data_type, committed)
         entries = []
         if "layout" in obj:
             working_layout = self.schema_object(project, "layouts", obj["layout"])
@@ -290,13 +288,14 @@ class SchemaMutations(DomainPart):
 
     # -- extended definitions (records/definition/*) ------------------------------------
 
-    def new_extension(self, project: str, base: dict) -> tuple[dict, list[LogEntry]]:
-        """An extended definition of `base` (unsaved; its layout copy is saved)."""
+    def new_extension(self, project: str, base: dict) -> tuple[dict, dict]:
+        """An extended definition of `base` and its layout, both unsaved."""
         extension = copy.deepcopy(base)
         extension.update({"gid": new_gid(), "original": base["gid"], "is_base": False, "is_extended": True,
                           "is_new": False, "is_working_copy": False})
-        extension["layout"], entries = self._copy_layout(project, base["layout"], False)
-        return extension, entries
+        layout = self._copy_layout(project, base["layout"], False)
+        extension["layout"] = layout["gid"]
+        return extension, layout
 
     def drop_unused_extension(self, project: str, gid: str | None) -> list[LogEntry]:
         definition = self.store.get(project, "definitions", gid or "")
