@@ -200,14 +200,13 @@ def growth(small, large):
 
 
 def project_section(p):
-    sizes = {s["label"]: s for s in p["sizes"]}
-    small, large = sizes[p["small"]], sizes[p["large"]]
+    sizes = p["sizes"]
+    small, large = sizes[0], sizes[-1]
 
     def row(name, pick, digits=1, scale=1.0):
-        a, b = pick(small), pick(large)
-        a = None if a is None else a * scale
-        b = None if b is None else b * scale
-        return [name, num(a, digits), num(b, digits), growth(a, b)]
+        values = [pick(s) for s in sizes]
+        values = [None if v is None else v * scale for v in values]
+        return [name, *(num(v, digits) for v in values), growth(values[0], values[-1])]
 
     counts = lambda t: (lambda s: s["counts"][t])
     ms = lambda kind, q: (lambda s: s[kind]["latency_ms"][q])
@@ -230,13 +229,15 @@ def project_section(p):
             row("bridge RSS when serving after a cold start (MiB)", lambda s: s["rss_serving_bytes"], 1, 1 / 2**20),
             row("bridge RSS after the gets (MiB)", lambda s: s["rss_after_gets_bytes"], 1, 1 / 2**20)]
     batch = large["get_unheld_batch"]["keys"]
-    return (f"## Project size: {p['small']} against {p['large']}\n\n"
-            f"`unicat-sim {' '.join(large['simulator_args'])}` against the default project; medians of "
-            f"{len(large['cold'])} cold starts (empty state directory) and {len(large['warm'])} warm restarts, "
-            "times from process start, requests over the Unix socket (`unicat.init` and held records timed by "
-            f"`bridge-loadgen`, records not held yet one by one from Python; the batch is {batch} other such keys "
-            "in one request). Growth is the big project's figure over the small one's.\n\n"
-            + table(["", p["small"], p["large"], "growth"], rows))
+    labels = [s["label"] for s in sizes]
+    return (f"## Project size: {', '.join(labels)}\n\n"
+            + "; ".join(f"{s['label']}: `unicat-sim {' '.join(s['simulator_args']) or '(defaults)'}`" for s in sizes)
+            + f". Medians of {len(large['cold'])} cold starts (empty state directory) and {len(large['warm'])} warm "
+            "restarts, times from process start; requests over the Unix socket (`unicat.init` and held records timed "
+            "by `bridge-loadgen`, records not held yet one by one from Python, each an upstream fetch; the batch is "
+            f"{batch} other such keys in one request). The mirror holds the init data plus the objects fetched "
+            f"since, not every record. Growth is {labels[-1]} over {labels[0]}.\n\n"
+            + table(["", *labels, "growth"], rows))
 
 
 SECTIONS = (("fanout", fanout_section), ("idle_memory", idle_section), ("resume_storm", resume_section),

@@ -87,9 +87,14 @@ def measure_size(ctx, label, sim_args):
                 warm.append(figures)
                 continue
             warm.append(figures)
+            profiled = ctx.profile and (label, sim_args) == mode.project_sizes[-1]
+            if profiled:
+                ctx.profile.attach(bridge.pid, f"init-{label}")
             result["init"] = run_lines(ctx.products, workdir, f"init-{label}", "--unix", bridge.unix_path,
                                        "--method", "unicat.init", "--count", str(mode.project_init_requests),
                                        "--warmup", "5")
+            if profiled:
+                ctx.profile.detach()
             unheld_keys, held_keys = keys[:mode.project_get_keys], keys[mode.project_get_keys:]
             unheld = []
             for key in unheld_keys:
