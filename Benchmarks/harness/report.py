@@ -230,6 +230,16 @@ def project_section(p):
             row("bridge RSS after the gets (MiB)", lambda s: s["rss_after_gets_bytes"], 1, 1 / 2**20)]
     batch = large["get_unheld_batch"]["keys"]
     labels = [s["label"] for s in sizes]
+    g = lambda pick: pick(large) / pick(small) if pick(small) else float("nan")
+    reading = (f"\n\nFrom {labels[0]} to {labels[-1]}: {g(counts('records')):.0f}× the records, "
+               f"{g(lambda s: s['init_bytes']):.1f}× the init data (the schema: fields, classes, definitions, "
+               f"layouts). `unicat.init` latency follows the init data ({g(ms('init', 'p50')):.1f}× at p50), the "
+               f"mirror on disk grows less ({g(lambda s: s['mirror_cold_bytes']):.1f}×: it holds the init data and "
+               f"the objects asked for, not every record), start-up a little "
+               f"({g(lambda s: s['cold_serving_seconds']):.1f}× cold, {g(lambda s: s['warm_serving_seconds']):.1f}× "
+               f"warm), RSS {g(lambda s: s['rss_after_gets_bytes']):.2f}×; a record `unicat.get` does not depend on "
+               f"the project's size ({g(ms('get_held', 'p50')):.2f}× held, "
+               f"{g(lambda s: s['get_unheld_ms']['p50']):.2f}× not held, at p50).")
     return (f"## Project size: {', '.join(labels)}\n\n"
             + "; ".join(f"{s['label']}: `unicat-sim {' '.join(s['simulator_args']) or '(defaults)'}`" for s in sizes)
             + f". Medians of {len(large['cold'])} cold starts (empty state directory) and {len(large['warm'])} warm "
@@ -237,7 +247,7 @@ def project_section(p):
             "by `bridge-loadgen`, records not held yet one by one from Python, each an upstream fetch; the batch is "
             f"{batch} other such keys in one request). The mirror holds the init data plus the objects fetched "
             f"since, not every record. Growth is {labels[-1]} over {labels[0]}.\n\n"
-            + table(["", *labels, "growth"], rows))
+            + table(["", *labels, "growth"], rows) + reading)
 
 
 SECTIONS = (("fanout", fanout_section), ("idle_memory", idle_section), ("resume_storm", resume_section),
