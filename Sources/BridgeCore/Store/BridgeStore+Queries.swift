@@ -84,7 +84,8 @@ extension BridgeStore {
         return (.object(result), try currentInitData())
     }
 
-    /// The init types from the mirror, read and parsed again only after a commit changed one.
+    /// The init types from the mirror as encoded JSON, read and encoded again only after a
+    /// commit changed one: a large schema is not written again for every `unicat.init`.
     private func currentInitData() throws -> JSONValue {
         let generation = initData.withLock { $0.generation }
         if let cached = initData.withLock({ $0.cached }), cached.generation == generation { return cached.data }
@@ -97,7 +98,7 @@ extension BridgeStore {
                 data[dataType] = .object(objects)
             }
         }
-        let built = JSONValue.object(data)
+        let built = JSONValue.encoded(JSONValue.object(data).encodedBytes())
         initData.withLock { $0.cached = (generation, built) }
         return built
     }
