@@ -190,8 +190,8 @@ extension Hub {
             let absent = keys.filter { held[$0] == nil }
             guard !absent.isEmpty, ObjectFetcher.canFetch(dataType) else { continue }
             do {
-                for (key, object) in try await fetcher.fetch(dataType, keys: absent) {
-                    objects[MirrorKey(dataType, key)] = object.map(ObjectState.present) ?? .gone
+                for (key, outcome) in try await fetcher.fetch(dataType, keys: absent) {
+                    objects[MirrorKey(dataType, key)] = outcome.state
                 }
             } catch {
                 for key in absent { objects[MirrorKey(dataType, key)] = .failed("cannot fetch \(dataType)/\(key) from Unicat: \(error)") }
