@@ -20,7 +20,8 @@ import Synchronization
 /// - **races**: `hold(endpoint)` catches the next request to an endpoint: its answer is
 ///   computed when it arrives (the state as of then) and sent when the test calls
 ///   `release()`; `arrived()` waits until it came. Release every hold a test sets;
-/// - **counting**: `requests(endpoint)` and `requestBodies(endpoint)`.
+/// - **counting**: `requests(endpoint)` and `requestBodies(endpoint)`; `urls()` for every
+///   request that arrived, ours or not (a path that escapes the API is counted too).
 ///
 /// Endpoints are named as `UnicatEndpoint` prints them: `records/get`, `//users/get`,
 /// `sync/get`, `init`, `auth`.
@@ -56,6 +57,7 @@ public final class ScriptedUpstream: HTTPTransport, Sendable {
         var endpointFailures: [String: EndpointFailure] = [:]
         var holds: [String: Hold] = [:]
         var bodies: [String: [JSONValue]] = [:]
+        var urls: [String] = []
     }
 
     private let state: Mutex<State>
@@ -196,9 +198,13 @@ public final class ScriptedUpstream: HTTPTransport, Sendable {
 
     public func requestBodies(_ endpoint: String) -> [JSONValue] { state.withLock { $0.bodies[endpoint] ?? [] } }
 
+    /// The URL of every request that arrived, in order.
+    public func urls() -> [String] { state.withLock { $0.urls } }
+
     // MARK: HTTP
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        state.withLock { $0.urls.append(request.url) }
         guard let endpoint = endpointName(request.url) else {
             return Self.error(404, "Not found", endpoint: request.url)
         }

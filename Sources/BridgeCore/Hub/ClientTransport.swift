@@ -15,16 +15,15 @@ public enum SendStatus: Sendable, Equatable {
 
 /// Per-transport rules for its clients.
 public struct TransportPolicy: Sendable {
-    /// Endpoints `unicat.call` may reach (official notation, `*` as a wildcard at the end);
-    /// nil means read-only endpoints.
-    public var callAllowlist: [String]?
+    /// Endpoints `unicat.call` may reach; nil means read-only endpoints.
+    public var callAllowlist: [EndpointPattern]?
     public var maxSubscriptionsPerClient: Int
     /// 0 = unlimited.
     public var requestsPerSecond: Double
     /// WebSocket close code for a slow consumer (ignored by other transports).
     public var slowConsumerCloseCode: Int32
 
-    public init(callAllowlist: [String]? = nil, maxSubscriptionsPerClient: Int = 64, requestsPerSecond: Double = 0,
+    public init(callAllowlist: [EndpointPattern]? = nil, maxSubscriptionsPerClient: Int = 64, requestsPerSecond: Double = 0,
                 slowConsumerCloseCode: Int32 = 4008) {
         self.callAllowlist = callAllowlist
         self.maxSubscriptionsPerClient = maxSubscriptionsPerClient
@@ -32,12 +31,13 @@ public struct TransportPolicy: Sendable {
         self.slowConsumerCloseCode = slowConsumerCloseCode
     }
 
-    /// Whether `unicat.call` may reach `endpoint` from this transport.
+    /// Whether `unicat.call` may reach `endpoint` (canonical) from this transport.
+    /// Credential endpoints never, whatever the allow-list says; the project API behind the
+    /// global prefix (`//p/<gid>/…`, maybe another project's) only when the allow-list names
+    /// that prefix.
     public func permits(_ endpoint: UnicatEndpoint) -> Bool {
-        guard let allowlist = callAllowlist else { return endpoint.isRead }
-        let name = endpoint.description
-        return allowlist.contains { pattern in
-            pattern.hasSuffix("*") ? name.hasPrefix(String(pattern.dropLast())) : name == pattern
-        }
+        if endpoint.handlesCredentials { return false }
+        guard let allowlist = callAllowlist else { return endpoint.isRead && !endpoint.reachesProjectThroughGlobalPrefix }
+        return allowlist.contains { $0.matches(endpoint) }
     }
 }

@@ -28,7 +28,13 @@ struct TransportSettings: Sendable {
             guard let entries = allowlist.arrayValue?.compactMap(\.stringValue), entries.count == allowlist.arrayValue?.count else {
                 throw PluginLoadError("transports.\(name).call_allowlist must be a list of endpoint names")
             }
-            policy.callAllowlist = entries
+            policy.callAllowlist = try entries.map { entry in
+                do {
+                    return try EndpointPattern(entry)
+                } catch {
+                    throw PluginLoadError("transports.\(name).call_allowlist: \(error)")
+                }
+            }
         }
         if let limit = members["max_subscriptions"] {
             guard let value = limit.int64Value, value > 0 else { throw PluginLoadError("transports.\(name).max_subscriptions must be a positive integer") }
