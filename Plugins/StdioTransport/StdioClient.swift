@@ -69,7 +69,7 @@ final class StdioClient: Sendable {
 
     /// Queues an error response the transport made itself.
     func reply(_ text: String) {
-        if outbox.enqueue(SharedMessage(text)) != BRIDGE_OK {
+        if !outbox.enqueue(SharedMessage(text)).isAccepted {
             host.log(BRIDGE_LOG_WARNING, "dropped an error response to the client: its outgoing queue is full or closing")
         }
     }

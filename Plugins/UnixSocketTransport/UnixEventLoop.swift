@@ -204,7 +204,7 @@ final class UnixEventLoop: @unchecked Sendable {
     }
 
     private func reply(_ text: String, to connection: UnixConnection) {
-        if connection.client.outbox.enqueue(SharedMessage(text)) != BRIDGE_OK {
+        if !connection.client.outbox.enqueue(SharedMessage(text)).isAccepted {
             host.log(BRIDGE_LOG_WARNING, "dropped an error response to client \(connection.client.id): its outgoing queue is full or closing")
         }
     }

@@ -65,7 +65,7 @@ final class UnixSocketTransport: TransportPlugin {
         switch registry.lookUp(client) {
         case .client(let target):
             let status = target.outbox.enqueue(message)
-            if status == BRIDGE_OK { wakeup.notify(client) }
+            if status.isAccepted { wakeup.notify(client) }
             return status
         case .unknown: return BRIDGE_ERR_UNKNOWN_CLIENT
         case .stopped: return BRIDGE_ERR_STOPPED

@@ -41,7 +41,7 @@ final class WebSocketTransport: TransportPlugin, HeadroomRequiring {
     func send(_ client: UInt64, _ message: SharedMessage) -> bridge_status {
         guard let target = registry.client(client) else { return registry.isStopped ? BRIDGE_ERR_STOPPED : BRIDGE_ERR_UNKNOWN_CLIENT }
         let status = enqueue(message, for: target)
-        if status == BRIDGE_OK { registry.requestService(CollectionOfOne(target)) }
+        if status.isAccepted { registry.requestService(CollectionOfOne(target)) }
         return status
     }
 
@@ -54,7 +54,7 @@ final class WebSocketTransport: TransportPlugin, HeadroomRequiring {
             var status = stopped ? BRIDGE_ERR_STOPPED : BRIDGE_ERR_UNKNOWN_CLIENT
             if let target = registry.client(id) {
                 status = enqueue(message, for: target)
-                if status == BRIDGE_OK { accepted.append(target) }
+                if status.isAccepted { accepted.append(target) }
             }
             statuses?[index] = status
         }

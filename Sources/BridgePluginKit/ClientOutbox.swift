@@ -5,7 +5,9 @@ import CBridgePlugin
 ///
 /// Backpressure: once `enqueue` has refused a message (`BRIDGE_ERR_QUEUE_FULL`), the
 /// outbox calls `onWritable` exactly once when the writer has drained it to half of
-/// both bounds (the host's `client_writable`).
+/// both bounds (the host's `client_writable`). A message queued behind others is accepted
+/// as `BRIDGE_OK_BUSY` (to hosts that know it), and `onWritable` follows once the queue is
+/// empty: the host batches what comes meanwhile into its next message.
 ///
 /// Closing: `enqueueFinal` queues a last message even beyond the bound and refuses
 /// everything after it; the writer sees `.finished` once that message is taken.
@@ -26,6 +28,8 @@ public final class ClientOutbox: Sendable {
         var closing = false
         var finished = false
         var refusedSinceWritable = false
+        /// A message was accepted behind others (`BRIDGE_OK_BUSY`): say when the queue empties.
+        var busySinceWritable = false
     }
 
     public let lowWaterMessages: Int
@@ -51,18 +55,21 @@ public final class ClientOutbox: Sendable {
         }
     }
 
-    /// Queues `message`: `BRIDGE_OK`, `BRIDGE_ERR_QUEUE_FULL` at the bound, or
+    /// Queues `message`: `BRIDGE_OK`, `BRIDGE_OK_BUSY` behind others, `BRIDGE_ERR_QUEUE_FULL` at the bound, or
     /// `BRIDGE_ERR_UNKNOWN_CLIENT` once the client is closing (it is gone for the host).
     public func enqueue(_ message: SharedMessage) -> bridge_status {
         let status = monitor.withLock { state -> bridge_status in
             if state.closing || state.finished { return BRIDGE_ERR_UNKNOWN_CLIENT }
+            let behind = state.queue.count > 0
             guard state.queue.append(message, size: message.count) else {
                 state.refusedSinceWritable = true
                 return BRIDGE_ERR_QUEUE_FULL
             }
-            return BRIDGE_OK
+            guard behind, HostABI.acceptsBusy else { return BRIDGE_OK }
+            state.busySinceWritable = true
+            return BRIDGE_OK_BUSY
         }
-        if status == BRIDGE_OK { monitor.wakeAll() }
+        if status.isAccepted { monitor.wakeAll() }
         return status
     }
 
@@ -100,6 +107,10 @@ public final class ClientOutbox: Sendable {
                 if state.refusedSinceWritable && !state.closing
                     && state.queue.count <= lowWaterMessages && state.queue.byteCount <= lowWaterBytes {
                     state.refusedSinceWritable = false
+                    drained = true
+                }
+                if state.busySinceWritable && !state.closing && state.queue.count == 0 {
+                    state.busySinceWritable = false
                     drained = true
                 }
                 return .message(message)

@@ -37,6 +37,7 @@ public enum PluginExport {
 
     static func create(_ host: UnsafePointer<bridge_host_vtable>, config: String) throws -> any TransportPlugin {
         guard let factory = registration.withLock({ $0.factory }) else { throw PluginError("plugin has no factory") }
+        HostABI.adopt(host)
         return try factory(BridgeHost(host), config)
     }
 

@@ -160,6 +160,38 @@ import Testing
         #expect(fixture.cursors(client, subscribed.subscription) == [1, 2])
     }
 
+    @Test func changesWaitingForABusySocketGoOutTogether() async throws {
+        let transport = RecordingTransport(reportsBusy: true)
+        let fixture = try await HubFixture(transport: transport)
+        let client = await fixture.connect()
+        let subscribed = try await fixture.subscribe(client)
+        transport.drain(client)
+        for key in keys(1...6) { try await fixture.change([key]) }
+        // r1 went out at once, r2 queued behind it (busy); r3...r6 wait for the socket.
+        #expect(fixture.transport.messages(client).filter { $0["method"] == "sync.changes" }.count == 2)
+        transport.drain(client)
+        await fixture.hub.clientWritable(client)
+        try await fixture.waitFor(client, subscribed.subscription, through: 6)
+        let notifications = fixture.transport.messages(client).filter { $0["method"] == "sync.changes" }
+        #expect(notifications.map { $0["params"]?["items"]?.arrayValue?.count } == [1, 1, 4])
+        #expect(fixture.cursors(client, subscribed.subscription) == Array(1...6))
+        #expect(transport.closeCode(client) == nil)
+    }
+
+    @Test func aLiveSubscriberHeldBackPastTheBoundIsASlowConsumer() async throws {
+        let transport = RecordingTransport(policy: TransportPolicy(slowConsumerBacklog: 5), reportsBusy: true)
+        let fixture = try await HubFixture(transport: transport)
+        let client = await fixture.connect()
+        let subscribed = try await fixture.subscribe(client)
+        transport.drain(client)  // the client read the response, and nothing after it
+        for key in keys(1...10) { try await fixture.change([key]) }
+        #expect(transport.closeCode(client) == 4008)
+        let reset = try #require(transport.messages(client).last)
+        #expect(reset["params"]?["reason"] == "slow_consumer")
+        #expect(reset["params"]?["position"]?["cursor"] == 2, "the last change it was given")
+        #expect(fixture.cursors(client, subscribed.subscription) == [1, 2])
+    }
+
     @Test func latestOnlyCatchesUpWithTheLastChangePerKey() async throws {
         let transport = RecordingTransport(capacity: 2)
         let fixture = try await HubFixture(transport: transport)

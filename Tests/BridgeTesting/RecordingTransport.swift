@@ -14,25 +14,29 @@ public final class RecordingTransport: ClientTransport, Sendable {
         var queued: [UInt64: Int] = [:]
         var closed: [UInt64: (code: Int32, reason: String)] = [:]
         var capacity: Int
+        let reportsBusy: Bool
     }
 
     private let state: Mutex<State>
 
     /// `capacity`: messages a client's queue holds before `send` answers `queueFull`
-    /// (drained with `drain`).
-    public init(name: String = "recording", policy: TransportPolicy = TransportPolicy(), capacity: Int = .max) {
+    /// (drained with `drain`). `reportsBusy`: a message queued behind others is `busy`, as
+    /// the bundled transports answer.
+    public init(name: String = "recording", policy: TransportPolicy = TransportPolicy(), capacity: Int = .max,
+                reportsBusy: Bool = false) {
         self.name = name
         self.policy = policy
-        state = Mutex(State(capacity: capacity))
+        state = Mutex(State(capacity: capacity, reportsBusy: reportsBusy))
     }
 
     public func send(_ client: UInt64, _ bytes: [UInt8]) -> SendStatus {
         state.withLock { state in
             guard state.closed[client] == nil else { return .unknownClient }
-            guard state.queued[client, default: 0] < state.capacity else { return .queueFull }
-            state.queued[client, default: 0] += 1
+            let queued = state.queued[client, default: 0]
+            guard queued < state.capacity else { return .queueFull }
+            state.queued[client] = queued + 1
             state.messages[client, default: []].append((try? JSONValue.parse(bytes)) ?? .string(String(decoding: bytes, as: UTF8.self)))
-            return .ok
+            return state.reportsBusy && queued > 0 ? .busy : .ok
         }
     }
 

@@ -118,3 +118,8 @@ final class RecordingHost: Sendable {
         return condition(events)
     }
 }
+
+extension bridge_status {
+    /// Queued, at once or behind others (`BRIDGE_OK_BUSY`).
+    var wasQueued: Bool { self == BRIDGE_OK || self == BRIDGE_OK_BUSY }
+}

@@ -10,7 +10,11 @@ public protocol ClientTransport: AnyObject, Sendable {
 }
 
 public enum SendStatus: Sendable, Equatable {
-    case ok, unknownClient, queueFull, stopped
+    case ok
+    /// Accepted behind messages the client has not taken yet; `clientWritable` follows once
+    /// its queue is empty, and until then the hub holds further changes back to batch them.
+    case busy
+    case unknownClient, queueFull, stopped
 }
 
 /// Per-transport rules for its clients.
@@ -22,13 +26,18 @@ public struct TransportPolicy: Sendable {
     public var requestsPerSecond: Double
     /// WebSocket close code for a slow consumer (ignored by other transports).
     public var slowConsumerCloseCode: Int32
+    /// Changes a live subscriber may fall behind while its client is not reading before it
+    /// is a slow consumer: the transport's `queue_max_messages`, as if each change had been
+    /// queued as its own message.
+    public var slowConsumerBacklog: Int
 
     public init(callAllowlist: [EndpointPattern]? = nil, maxSubscriptionsPerClient: Int = 64, requestsPerSecond: Double = 0,
-                slowConsumerCloseCode: Int32 = 4008) {
+                slowConsumerCloseCode: Int32 = 4008, slowConsumerBacklog: Int = 10_000) {
         self.callAllowlist = callAllowlist
         self.maxSubscriptionsPerClient = maxSubscriptionsPerClient
         self.requestsPerSecond = requestsPerSecond
         self.slowConsumerCloseCode = slowConsumerCloseCode
+        self.slowConsumerBacklog = slowConsumerBacklog
     }
 
     /// Whether `unicat.call` may reach `endpoint` (canonical) from this transport.

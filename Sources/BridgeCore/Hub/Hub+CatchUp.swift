@@ -75,7 +75,8 @@ extension Hub {
         let filter = subscription.filter
         let pageSize = filter.latestOnly ? Self.coalescingPageSize : Self.replayPageSize
         // Only what has been published: later entries reach it live.
-        let entries = try store.journal(after: sequence, limit: pageSize).filter { $0.sequence <= lastSequence }
+        let entries = try (recent.entries(after: sequence, limit: pageSize).map(Array.init) ?? store.journal(after: sequence, limit: pageSize))
+            .filter { $0.sequence <= lastSequence }
         guard let first = entries.first, let last = entries.last else {
             if let floor = try store.journalFloor(), floor.sequence > sequence {
                 update(client, id) { $0.sequence = nil }  // pruned past it: Unicat fills the gap
@@ -190,11 +191,16 @@ extension Hub {
             let absent = keys.filter { held[$0] == nil }
             guard !absent.isEmpty, ObjectFetcher.canFetch(dataType) else { continue }
             do {
-                for (key, outcome) in try await fetcher.fetch(dataType, keys: absent) {
-                    objects[MirrorKey(dataType, key)] = outcome.state
+                for (key, object) in try await fetcher.fetch(dataType, keys: absent) {
+                    if case .failed(let error) = object {
+                        objects[MirrorKey(dataType, key)] = .failed("cannot fetch \(dataType)/\(key) from Unicat: \(error)")
+                    } else {
+                        objects[MirrorKey(dataType, key)] = object.state
+                    }
                 }
             } catch {
-                for key in absent { objects[MirrorKey(dataType, key)] = .failed("cannot fetch \(dataType)/\(key) from Unicat: \(error)") }
+                // Only cancellation ends a fetch early: the subscription is going away.
+                return objects
             }
         }
         return objects

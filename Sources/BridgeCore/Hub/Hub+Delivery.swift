@@ -9,10 +9,12 @@ extension Hub {
                 await writable(client)
                 continue
             }
-            switch state.transport.send(client, bytes) {
-            case .ok:
+            let status = state.transport.send(client, bytes)
+            switch status {
+            case .ok, .busy:
                 counters.messagesSent += 1
                 counters.bytesSent += bytes.count
+                if status == .busy { clients[client]?.blocked = true }
                 return true
             case .queueFull:
                 clients[client]?.blocked = true

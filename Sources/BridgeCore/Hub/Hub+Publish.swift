@@ -7,10 +7,12 @@ extension Hub {
         let previous = lastSequence
         position = last.position
         lastSequence = last.sequence
+        recent.append(batch.entries)
         // The batch's lowest cursor per stream: a live subscriber must be below both.
         var lowest = SyncCursors(cc: .max, project: .max)
         for entry in batch.entries { lowest[entry.item.stream] = min(lowest[entry.item.stream], entry.item.cursor) }
         var mirrored: [MirrorKey: ObjectState] = [:]
+        defer { if !heldBack.isEmpty { dropClientsHeldBackTooLong() } }
         for (group, clientIDs) in members {
             let matching = batch.entries.filter { group.filter.matches($0.item) }
             var objects: [MirrorKey: ObjectState] = [:]
@@ -31,6 +33,7 @@ extension Hub {
                 if matching.isEmpty {
                     advance(clientID, group.id, past: last)
                 } else if state.blocked || !servable {
+                    if state.blocked { heldBack[clientID] = heldBack[clientID] ?? previous }
                     behind.append(clientID)
                 } else {
                     targets.append(clientID)
@@ -45,10 +48,11 @@ extension Hub {
                 let statuses = transport.sendMany(recipients, bytes)
                 for (clientID, status) in zip(recipients, statuses) {
                     switch status {
-                    case .ok:
+                    case .ok, .busy:
                         counters.messagesSent += 1
                         counters.bytesSent += bytes.count
                         advance(clientID, group.id, past: last)
+                        if status == .busy { clients[clientID]?.blocked = true }
                     case .queueFull:
                         clients[clientID]?.blocked = true
                         if group.filter.latestOnly { startCatchUp(clientID, group.id) } else { dropSlowConsumer(clientID, subscription: group.id) }
@@ -57,6 +61,17 @@ extension Hub {
                     }
                 }
             }
+        }
+    }
+
+    /// Drops the clients held back beyond their transport's bound, unless all they hold is
+    /// latest_only subscriptions or replays of what they missed before subscribing.
+    private func dropClientsHeldBackTooLong() {
+        for (clientID, since) in heldBack {
+            guard let state = clients[clientID], lastSequence - since > state.transport.policy.slowConsumerBacklog else { continue }
+            let strict = state.subscriptions.values.first { !$0.filter.latestOnly && $0.backlogEnd <= since }
+            heldBack[clientID] = nil
+            if let strict { dropSlowConsumer(clientID, subscription: strict.id) }
         }
     }
 

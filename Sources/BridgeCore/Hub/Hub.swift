@@ -11,9 +11,15 @@ import Logging
 /// buffer, so no path holds changes in memory and none skips or repeats one (see
 /// `Subscription`).
 ///
-/// Slow consumers: a catch-up waits for the transport to drain. A live send the transport
-/// refuses ends a subscriber that is not `latest_only` with `sync.reset {slow_consumer}`
-/// and a disconnect; a `latest_only` one catches up later with the latest change per key.
+/// Adaptive batching: while a client's transport still holds a message it has not taken
+/// (`busy`), its live changes are held back in the journal and go out together in one
+/// notification when the transport says it drained: the message rate per subscriber
+/// follows its socket, not the change rate, with no timer and no delay when idle.
+///
+/// Slow consumers: a catch-up waits for the transport to drain. A live subscriber held back
+/// longer than the transport's queue bound (in changes), or whose send the transport refuses,
+/// ends with `sync.reset {slow_consumer}` and a disconnect unless it is `latest_only`; a
+/// `latest_only` one catches up later with the latest change per key.
 public actor Hub {
     struct Client {
         let id: UInt64
@@ -42,13 +48,18 @@ public actor Hub {
     var lastSequence: Int64 = 0
     var position: BridgePosition?
     var generations: UInt64 = 0
+    /// Clients whose live subscriptions are held back until they read: the sequence at
+    /// which that began. Past the transport's bound a client is a slow consumer.
+    var heldBack: [UInt64: Int64] = [:]
     var objectInterestChanged: (@Sendable (Set<String>) -> Void)?
     /// Encoded replay pages: subscribers resuming from the same place with the same filter
     /// get the same bytes, so a resume storm encodes each page once.
     var replayPages = ReplayPageCache(capacity: 64)
+    var recent: JournalRing
     var counters = HubCounters()
 
     public init(store: BridgeStore, syncLog: SyncLogPages, fetcher: ObjectFetcher, logger: Logger) {
+        recent = JournalRing(capacity: min(store.journalLimit, 10_000))
         self.store = store
         self.syncLog = syncLog
         self.fetcher = fetcher
@@ -72,6 +83,7 @@ public actor Hub {
     }
 
     public func unregister(_ client: UInt64) {
+        heldBack[client] = nil
         guard let removed = clients.removeValue(forKey: client) else { return }
         for subscription in removed.subscriptions.values { leave(subscription.group, client) }
         for task in removed.catchUps.values { task.cancel() }
@@ -81,6 +93,7 @@ public actor Hub {
 
     public func clientWritable(_ client: UInt64) {
         guard var state = clients[client] else { return }
+        heldBack[client] = nil
         state.blocked = false
         let waiters = state.writableWaiters
         state.writableWaiters.removeAll()
@@ -185,6 +198,7 @@ public actor Hub {
         position = first
         lastSequence = 0
         replayPages = ReplayPageCache(capacity: 64)
+        recent.removeAll()
         for (clientID, state) in clients {
             for (id, var subscription) in state.subscriptions {
                 retire(clientID, id)

@@ -103,6 +103,7 @@ final class PluginConnection: ClientTransport, @unchecked Sendable {
     private static func status(_ status: bridge_status) -> SendStatus {
         switch status {
         case BRIDGE_OK: return .ok
+        case BRIDGE_OK_BUSY: return .busy
         case BRIDGE_ERR_QUEUE_FULL: return .queueFull
         case BRIDGE_ERR_UNKNOWN_CLIENT, BRIDGE_ERR_INVALID: return .unknownClient
         default: return .stopped

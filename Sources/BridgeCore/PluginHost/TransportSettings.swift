@@ -44,6 +44,8 @@ struct TransportSettings: Sendable {
             guard let value = rate.doubleValue, value >= 0 else { throw PluginLoadError("transports.\(name).requests_per_second must be a number ≥ 0") }
             policy.requestsPerSecond = value
         }
+        // The plugin validates its own limits; the host only reads the queue bound.
+        if let bound = members["queue_max_messages"]?.int64Value, bound > 0 { policy.slowConsumerBacklog = Int(bound) }
         self.policy = policy
         pluginConfig = .object(members.filter { !Self.hostKeys.contains($0.key) })
     }

@@ -46,7 +46,7 @@ extern "C" {
 #endif
 
 #define BRIDGE_PLUGIN_ABI_MAJOR 1
-#define BRIDGE_PLUGIN_ABI_MINOR 0
+#define BRIDGE_PLUGIN_ABI_MINOR 1
 /* Oldest minor version this host accepts. */
 #define BRIDGE_PLUGIN_ABI_MINOR_REQUIRED 0
 #define BRIDGE_PLUGIN_ENTRY_SYMBOL "bridge_plugin_entry"
@@ -68,6 +68,11 @@ typedef enum {
     BRIDGE_ERR_QUEUE_FULL = 2,     /* the client's outgoing queue is at its bound */
     BRIDGE_ERR_STOPPED = 3,        /* the plugin is stopping or stopped */
     BRIDGE_ERR_INVALID = 4,        /* bad arguments */
+    /* Since ABI 1.1, and only to a host whose vtable says abi_minor >= 1: queued, behind
+       messages the client has not taken yet. The plugin then calls client_writable once
+       that client's queue is empty, so the host can hold further messages back and send
+       them together (adaptive batching), instead of queueing one per change. */
+    BRIDGE_OK_BUSY = 5,
 } bridge_status;
 
 /*
@@ -93,7 +98,8 @@ typedef struct bridge_host_vtable {
     void (*client_close)(void *host_ctx, bridge_client_id client, const char *reason);
 
     /* The client's outgoing queue drained below its low-water mark after a
-       BRIDGE_ERR_QUEUE_FULL: the host may send again (backpressure). */
+       BRIDGE_ERR_QUEUE_FULL, or emptied after a BRIDGE_OK_BUSY: the host may send again
+       (backpressure). */
     void (*client_writable)(void *host_ctx, bridge_client_id client);
 
     /* A log line from the plugin, NUL-terminated, borrowed. Never contains secrets. */
