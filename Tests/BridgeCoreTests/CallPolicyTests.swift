@@ -13,6 +13,11 @@ import Testing
                               pluginDirectory: "/nowhere").policy
     }
 
+    /// What reached Unicat outside the sync API (which the engine polls by itself).
+    static func apiURLs(_ upstream: ScriptedUpstream) -> [String] {
+        upstream.urls().filter { !$0.hasPrefix("\(ScriptedUpstream.baseURL)/sync/") }
+    }
+
     func call(_ endpoint: String, in session: ScriptedSession, from client: UInt64) async throws -> JSONValue {
         try await session.answer(["jsonrpc": "2.0", "id": 1, "method": "unicat.call", "params": ["endpoint": .string(endpoint)]],
                                  from: client)
@@ -30,12 +35,12 @@ import Testing
         ]
         try await ScriptedSession.run(upstream) { session in
             _ = await session.connect(7)
-            let before = upstream.urls()
+            let before = Self.apiURLs(upstream)
             for endpoint in hostile {
                 let reply = try await call(endpoint, in: session, from: 7)
                 #expect(reply["error"]?["code"] == -32001, "\(endpoint): \(reply.encodedString())")
             }
-            #expect(upstream.urls() == before, "nothing reached Unicat")
+            #expect(Self.apiURLs(upstream) == before, "nothing reached Unicat")
         }
     }
 
@@ -43,12 +48,12 @@ import Testing
         let upstream = ScriptedUpstream()
         try await ScriptedSession.run(upstream) { session in
             _ = await session.connect(7)
-            let before = upstream.urls().count
+            let before = Self.apiURLs(upstream).count
             for spelling in ["records/root", "/records/root"] {
                 let reply = try await call(spelling, in: session, from: 7)
                 #expect(reply["error"]?["code"] != -32001, "\(spelling): \(reply.encodedString())")
             }
-            #expect(Array(upstream.urls().dropFirst(before)) == Array(repeating: "\(ScriptedUpstream.baseURL)/api/p/\(upstream.project)/records/root", count: 2))
+            #expect(Array(Self.apiURLs(upstream).dropFirst(before)) == Array(repeating: "\(ScriptedUpstream.baseURL)/api/p/\(upstream.project)/records/root", count: 2))
         }
     }
 
@@ -58,19 +63,19 @@ import Testing
         try await ScriptedSession.run(upstream) { session in
             let everything = try Self.policy(allowlist: ["*"])
             _ = await session.connect(7, policy: everything)
-            let before = upstream.urls()
+            let before = Self.apiURLs(upstream)
             for endpoint in ["//p/\(Self.otherProject)/records/get", "//p/\(project)/apikeys/get", "apikeys/get", "auth", "./records/get"] {
                 let reply = try await call(endpoint, in: session, from: 7)
                 #expect(reply["error"]?["code"] == -32001, "\(endpoint) under [\"*\"]: \(reply.encodedString())")
             }
-            #expect(upstream.urls() == before)
+            #expect(Self.apiURLs(upstream) == before)
 
             _ = await session.connect(8, policy: try Self.policy(allowlist: ["//p/*"]))
             let refused = try await call("//p/\(project)/apikeys/get", in: session, from: 8)
             #expect(refused["error"]?["code"] == -32001, "credentials stay out of reach under //p/*")
-            #expect(upstream.urls() == before)
+            #expect(Self.apiURLs(upstream) == before)
             _ = try await call("//p/\(Self.otherProject)/records/get", in: session, from: 8)
-            #expect(upstream.urls().last == "\(ScriptedUpstream.baseURL)/api/p/\(Self.otherProject)/records/get")
+            #expect(Self.apiURLs(upstream).last == "\(ScriptedUpstream.baseURL)/api/p/\(Self.otherProject)/records/get")
         }
     }
 }

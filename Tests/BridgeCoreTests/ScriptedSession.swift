@@ -41,7 +41,12 @@ struct ScriptedSession {
 
     /// The answer to one message from `client`, as JSON.
     func answer(_ message: JSONValue, from client: UInt64) async throws -> JSONValue {
-        let reply = await router.handle(Array(message.encoded()), client: client)
+        try await answer(message, from: RequestSource(client: client))
+    }
+
+    /// The answer to one message from `source`, as JSON.
+    func answer(_ message: JSONValue, from source: RequestSource) async throws -> JSONValue {
+        let reply = await router.handle(Array(message.encoded()), from: source)
         return try JSONValue.parse(try #require(reply.bytes))
     }
 }

@@ -16,7 +16,8 @@ import Testing
         for key in ["r1", "r2"] { upstream.put("records", key, ScriptedUpstream.record(key, title: key)) }
         upstream.failKey("records", "r2", status: 403, message: "Forbidden")
         try await withSession(upstream) { methods, _ in
-            let answer = try await methods.get(["data_type": "records", "keys": ["r1", "r2", "r3"]])
+            let answer = try await methods.get(["data_type": "records", "keys": ["r1", "r2", "r3"]], from: RequestSource(client: 1),
+                                               answerBudget: .max)
             #expect(answer["objects"] == ["r1": ScriptedUpstream.record("r1", title: "r1")])
             #expect(answer["missing"] == ["r3"])
             #expect(answer["errors"]?["r2"]?["code"] == -32005)

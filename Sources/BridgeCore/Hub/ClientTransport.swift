@@ -30,14 +30,27 @@ public struct TransportPolicy: Sendable {
     /// is a slow consumer: the transport's `queue_max_messages`, as if each change had been
     /// queued as its own message.
     public var slowConsumerBacklog: Int
+    /// Bytes of a client's messages received and not yet answered beyond which the client
+    /// is cut off: what a client can make the bridge hold by sending ahead of its answers.
+    public var maxPendingRequestBytes: Int
+    /// The largest answer to one message (a whole batch's array): a request whose answer
+    /// would be larger gets an error instead.
+    public var maxAnswerBytes: Int
+
+    public static let defaultMaxAnswerBytes = 16 * 1024 * 1024
+    public static let defaultMaxPendingRequestBytes = 32 * 1024 * 1024
 
     public init(callAllowlist: [EndpointPattern]? = nil, maxSubscriptionsPerClient: Int = 64, requestsPerSecond: Double = 0,
-                slowConsumerCloseCode: Int32 = 4008, slowConsumerBacklog: Int = 10_000) {
+                slowConsumerCloseCode: Int32 = 4008, slowConsumerBacklog: Int = 10_000,
+                maxPendingRequestBytes: Int = TransportPolicy.defaultMaxPendingRequestBytes,
+                maxAnswerBytes: Int = TransportPolicy.defaultMaxAnswerBytes) {
         self.callAllowlist = callAllowlist
         self.maxSubscriptionsPerClient = maxSubscriptionsPerClient
         self.requestsPerSecond = requestsPerSecond
         self.slowConsumerCloseCode = slowConsumerCloseCode
         self.slowConsumerBacklog = slowConsumerBacklog
+        self.maxPendingRequestBytes = maxPendingRequestBytes
+        self.maxAnswerBytes = maxAnswerBytes
     }
 
     /// Whether `unicat.call` may reach `endpoint` (canonical) from this transport.

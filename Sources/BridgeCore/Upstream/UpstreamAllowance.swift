@@ -1,0 +1,55 @@
+import Synchronization
+
+/// How fast one client may make the bridge ask Unicat (`unicat.get`'s fetches and
+/// `unicat.call`): a burst of `burst` requests, then `perSecond`. Shared by all the client's
+/// requests, so neither many requests nor a batch of them multiplies what it may cost.
+public final class UpstreamRate: Sendable {
+    public static let burst = 200
+    public static let perSecond = 20.0
+
+    private let bucket = Mutex(TokenBucket(ratePerSecond: UpstreamRate.perSecond, burst: Double(UpstreamRate.burst)))
+
+    public init() {}
+
+    /// Takes one request's worth; nil when granted, else why not.
+    func take() -> UpstreamBudgetExhausted? {
+        bucket.withLock { $0.take() } ? nil
+            : UpstreamBudgetExhausted(reason: "this client asked for more than \(Self.burst) upstream requests at once or "
+                                          + "\(Int(Self.perSecond)) per second")
+    }
+}
+
+/// The upstream requests one request may still cause: at most `limit`, each also taken from
+/// its client's `UpstreamRate`.
+public final class UpstreamAllowance: Sendable {
+    private let limit: Int
+    private let remaining: Mutex<Int>
+    private let rate: UpstreamRate
+    private let purpose: String
+
+    /// `purpose` names the request in the refusal, e.g. "this unicat.get".
+    public init(limit: Int, rate: UpstreamRate, purpose: String) {
+        self.limit = limit
+        remaining = Mutex(limit)
+        self.rate = rate
+        self.purpose = purpose
+    }
+
+    /// Takes one upstream request; nil when granted, else why not.
+    func take() -> UpstreamBudgetExhausted? {
+        let granted = remaining.withLock { remaining -> Bool in
+            guard remaining > 0 else { return false }
+            remaining -= 1
+            return true
+        }
+        guard granted else { return UpstreamBudgetExhausted(reason: "\(purpose) reached its limit of \(limit) upstream requests") }
+        return rate.take()
+    }
+}
+
+/// An upstream request not made because a client's budget for them ran out.
+public struct UpstreamBudgetExhausted: Error, Sendable, Equatable, CustomStringConvertible {
+    public let reason: String
+
+    public var description: String { "not asked of Unicat: \(reason)" }
+}
