@@ -19,9 +19,9 @@ final class ClientDispatcher: Sendable {
     static let largeMessageBytes = 64 * 1024
 
     /// Shared by every dispatcher of the process: the bound is on the process's threads.
-    static let requestExecutor = DedicatedExecutor(name: "bridge-requests",
+    static let requestExecutor = DedicatedExecutor(name: "bridge-req",
                                                    threadCount: max(2, ProcessInfo.processInfo.activeProcessorCount / 2))
-    static let largeMessageExecutor = DedicatedExecutor(name: "bridge-large-messages", threadCount: 1)
+    static let largeMessageExecutor = DedicatedExecutor(name: "bridge-large", threadCount: 1)
 
     /// One client's queue of messages, and what waits in it (the message being answered
     /// included).

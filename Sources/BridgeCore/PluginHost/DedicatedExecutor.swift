@@ -6,6 +6,8 @@ import Synchronization
 /// much of it there is, the cooperative threads the hub and the sync engine need to serve
 /// subscribers stay free. Bounded: `threadCount` threads take jobs in arrival order; more work
 /// waits its turn instead of taking more threads. Its threads live as long as the process.
+/// Work moves here at its next call into a nonisolated async function (or at a task's
+/// start) under `withTaskExecutorPreference` / `Task(executorPreference:)`.
 final class DedicatedExecutor: TaskExecutor {
     let name: String
     private let pending = Mutex<[UnownedJob]>([])
@@ -15,9 +17,7 @@ final class DedicatedExecutor: TaskExecutor {
     init(name: String, threadCount: Int) {
         self.name = name
         for index in 0..<max(1, threadCount) {
-            let thread = Thread { [self] in run() }
-            thread.name = "\(name)-\(index)"
-            thread.start()
+            Thread { [self] in run(named: "\(name)-\(index)") }.start()
         }
     }
 
@@ -27,7 +27,10 @@ final class DedicatedExecutor: TaskExecutor {
         available.signal()
     }
 
-    private func run() {
+    private func run(named threadName: String) {
+        // Set from the thread itself, the name reaches the kernel (top, gdb, /proc), which
+        // keeps 15 characters.
+        Thread.current.name = threadName
         while true {
             available.wait()
             guard let job = pending.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) else { continue }
