@@ -143,12 +143,17 @@ def test_bytes_waiting_behind_a_slow_request_are_bounded(simulator, state_dir, t
 
         sender = threading.Thread(target=flood, daemon=True)
         sender.start()
-        error = client.next_message(timeout=60)
-        assert error == {"jsonrpc": "2.0", "id": None, "error": {
-            "code": -32004, "message": "Rate limited: more than 33554432 bytes of requests waiting for answers"}}, error
+        expected = {"jsonrpc": "2.0", "id": None, "error": {
+            "code": -32004, "message": "Rate limited: more than 33554432 bytes of requests waiting for answers"}}
+        try:
+            assert client.next_message(timeout=60) == expected
+            with pytest.raises(ConnectionError):
+                client.next_message(timeout=30)
+        except ConnectionError:
+            # A WebSocket closed while its client still sends may be reset before the error
+            # message is read (TCP drops it); the close frame's code is what is left.
+            assert transport == "ws" and client.connection.close_code == 1008
         growth = rss_bytes(bridge.proc.pid) - before
-        with pytest.raises(ConnectionError):
-            client.next_message(timeout=30)
         sender.join(30)
         assert growth < 48 * MIB, f"the bridge grew by {growth // MIB} MiB"
         assert "bytes of requests waiting for answers: disconnecting" in bridge.log

@@ -12,30 +12,33 @@ import Synchronization
 ///   many clients send large messages at once, one is handled at a time;
 /// - a client may have at most `maxPendingMessages` messages, and its transport's
 ///   `maxPendingRequestBytes` bytes, received and not yet answered: one more, and it gets a
-///   -32004 error and is disconnected.
+///   -32004 error and is disconnected;
+/// - all clients together may have `maxPendingBytesTotal` bytes waiting: past that, a client
+///   that sends ahead of its answers is disconnected the same way, while one with nothing
+///   waiting (it waits for each answer before asking again) is still served.
 final class ClientDispatcher: Sendable {
     static let maxPendingMessages = 1_000
     /// Messages larger than this are parsed and answered one at a time.
     static let largeMessageBytes = 64 * 1024
+    static let maxPendingBytesTotal = 512 * 1024 * 1024
 
     /// Shared by every dispatcher of the process: the bound is on the process's threads.
     static let requestExecutor = DedicatedExecutor(name: "bridge-req",
                                                    threadCount: max(2, ProcessInfo.processInfo.activeProcessorCount / 2))
     static let largeMessageExecutor = DedicatedExecutor(name: "bridge-large", threadCount: 1)
 
-    /// One client's queue of messages, and what waits in it (the message being answered
-    /// included).
-    private struct Inbox {
-        let continuation: AsyncStream<[UInt8]>.Continuation
-        let maxBytes: Int
-        var messages = 0
-        var bytes = 0
-    }
-
     private let router: RPCRouter
     private let hub: Hub
     private let logger: Logger
-    private let inboxes = Mutex<[UInt64: Inbox]>([:])
+
+    /// Each client's queue of messages, and what waits in them.
+    private struct Clients {
+        var inboxes: [UInt64: AsyncStream<[UInt8]>.Continuation] = [:]
+        var pending = PendingRequests(maxMessages: ClientDispatcher.maxPendingMessages,
+                                      maxTotalBytes: ClientDispatcher.maxPendingBytesTotal)
+    }
+
+    private let clients = Mutex(Clients())
     /// Messages received and not yet answered, over all clients.
     private let inFlight = Atomic<Int>(0)
 
@@ -45,34 +48,28 @@ final class ClientDispatcher: Sendable {
         self.logger = logger
     }
 
-    var clientCount: Int { inboxes.withLock { $0.count } }
-
     func opened(_ client: UInt64, peer: String, transport: PluginConnection) {
         // Unbounded as a stream: `message` bounds what waits in it, in messages and bytes.
         let (stream, continuation) = AsyncStream.makeStream(of: [UInt8].self)
-        inboxes.withLock { $0[client] = Inbox(continuation: continuation, maxBytes: transport.policy.maxPendingRequestBytes) }
+        clients.withLock { clients in
+            clients.inboxes[client] = continuation
+            clients.pending.open(client, maxBytes: transport.policy.maxPendingRequestBytes)
+        }
         logger.debug("client \(client) connected on \(transport.name): \(peer)")
         Task(executorPreference: Self.requestExecutor) { await self.serve(client, transport: transport, stream) }
     }
 
     func message(_ client: UInt64, _ bytes: [UInt8]) {
-        let refusal = inboxes.withLock { inboxes -> String? in
-            guard var inbox = inboxes[client] else { return nil }
-            if inbox.messages >= Self.maxPendingMessages {
-                return "more than \(Self.maxPendingMessages) requests waiting for answers"
+        let admission = clients.withLock { clients -> PendingRequests.Admission in
+            let admission = clients.pending.admit(bytes.count, from: client)
+            if admission == .admitted {
+                // Under the lock: messages of one client stay in the order they arrived.
+                clients.inboxes[client]?.yield(bytes)
+                inFlight.add(1, ordering: .relaxed)
             }
-            if inbox.bytes + bytes.count > inbox.maxBytes {
-                return "more than \(inbox.maxBytes) bytes of requests waiting for answers"
-            }
-            inbox.messages += 1
-            inbox.bytes += bytes.count
-            inboxes[client] = inbox
-            // Under the lock: messages of one client stay in the order they arrived.
-            inbox.continuation.yield(bytes)
-            inFlight.add(1, ordering: .relaxed)
-            return nil
+            return admission
         }
-        guard let refusal else { return }
+        guard case .refused(let refusal) = admission else { return }
         logger.warning("client \(client) sent \(refusal): disconnecting")
         let error = RPCMessage.error(id: .null, .rateLimited(refusal))
         closeInbox(client)
@@ -89,7 +86,10 @@ final class ClientDispatcher: Sendable {
     }
 
     private func closeInbox(_ client: UInt64) {
-        inboxes.withLock { $0.removeValue(forKey: client) }?.continuation.finish()
+        clients.withLock { clients in
+            clients.pending.close(client)
+            return clients.inboxes.removeValue(forKey: client)
+        }?.finish()
     }
 
     private func closeClient(_ client: UInt64, final: [UInt8]?, reason: String) async {
@@ -117,10 +117,7 @@ final class ClientDispatcher: Sendable {
             // After the response is queued: what it announces (a subscription going live or
             // catching up) must not overtake it.
             for followUp in reply.followUps { await followUp() }
-            inboxes.withLock { inboxes in
-                inboxes[client]?.messages -= 1
-                inboxes[client]?.bytes -= bytes.count
-            }
+            clients.withLock { $0.pending.answered(bytes.count, for: client) }
             inFlight.subtract(1, ordering: .relaxed)
         }
         await hub.unregister(client)
