@@ -2,27 +2,42 @@ import Testing
 @testable import BridgeCore
 
 @Suite struct JournalRingTests {
-    func entries(_ range: ClosedRange<Int64>) -> [JournalEntry] {
-        range.map { sequence in
-            JournalEntry(sequence: sequence, item: SyncItem(stream: .project, cursor: sequence, action: "UPDATE", dataType: "records", dataKey: "r\(sequence)"),
-                         position: BridgePosition(epoch: "e", cursors: SyncCursors(cc: 0, project: sequence)), committedAt: 0)
-        }
+    func entry(_ sequence: Int64) -> JournalEntry {
+        JournalEntry(sequence: sequence, item: SyncItem(stream: .project, cursor: sequence, action: "UPDATE", dataType: "records", dataKey: "r\(sequence)"),
+                     position: BridgePosition(epoch: "e", cursors: SyncCursors(cc: 0, project: sequence)), committedAt: 0)
+    }
+
+    func slots(_ range: ClosedRange<Int64>) -> [JournalRing.Slot] {
+        range.map { JournalRing.Slot(entry: entry($0), plain: [], withObject: nil) }
+    }
+
+    func sequences(_ ring: JournalRing, after sequence: Int64, limit: Int) -> [Int64]? {
+        ring.slots(after: sequence, limit: limit).map { $0.map(\.entry.sequence) }
     }
 
     @Test func servesOnlyRunsItHoldsFromTheStart() {
         var ring = JournalRing(capacity: 10)
-        #expect(ring.entries(after: 0, limit: 5) == nil)
-        for batch in stride(from: Int64(1), through: 25, by: 5) { ring.append(entries(batch...batch + 4)) }
+        #expect(sequences(ring, after: 0, limit: 5) == nil)
+        for batch in stride(from: Int64(1), through: 25, by: 5) { ring.append(slots(batch...batch + 4)) }
         // Holds 16...25.
-        #expect(ring.entries(after: 14, limit: 5) == nil)
-        #expect(ring.entries(after: 15, limit: 3).map { $0.map(\.sequence) } == [16, 17, 18])
-        #expect(ring.entries(after: 22, limit: 10).map { $0.map(\.sequence) } == [23, 24, 25])
-        #expect(ring.entries(after: 25, limit: 10)?.isEmpty == true)
+        #expect(sequences(ring, after: 14, limit: 5) == nil)
+        #expect(sequences(ring, after: 15, limit: 3) == [16, 17, 18])
+        #expect(sequences(ring, after: 22, limit: 10) == [23, 24, 25])
+        #expect(sequences(ring, after: 25, limit: 10) == [])
         // A batch that does not follow replaces what was held.
-        ring.append(entries(40...41))
-        #expect(ring.entries(after: 30, limit: 10) == nil)
-        #expect(ring.entries(after: 39, limit: 10).map { $0.map(\.sequence) } == [40, 41])
+        ring.append(slots(40...41))
+        #expect(sequences(ring, after: 30, limit: 10) == nil)
+        #expect(sequences(ring, after: 39, limit: 10) == [40, 41])
         ring.removeAll()
-        #expect(ring.entries(after: 39, limit: 10) == nil)
+        #expect(sequences(ring, after: 39, limit: 10) == nil)
+    }
+
+    @Test func notificationsFromEncodedItemsAreTheWritersBytes() {
+        let items = [entry(1), entry(2)].map { ChangeNotification.itemJSON($0, object: .present(["price": .number("469.0")])) }
+        let position = BridgePosition(epoch: "e-r0", cursors: SyncCursors(cc: 3, project: 2))
+        for recovered in [false, true] {
+            #expect(ChangeNotification.changes(subscription: "sub-\"x\"", encodedItems: items.map { $0.encodedBytes() }, position: position, recovered: recovered)
+                    == ChangeNotification.changes(subscription: "sub-\"x\"", items: items, position: position, recovered: recovered))
+        }
     }
 }

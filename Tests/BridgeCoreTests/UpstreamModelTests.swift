@@ -40,6 +40,7 @@ import Testing
         #expect(UnicatEndpoint.syncCursors.isRead)
     }
 
+<<<<<<< HEAD
     @Test func allowListEntriesAreReadIntoCanonicalForm() throws {
         let records = try EndpointPattern("/records/*")
         #expect(records.description == "records/*")
@@ -51,6 +52,39 @@ import Testing
         #expect(try EndpointPattern("//p/*").matches(.global("p/x/records/get")))
         for bad in ["records/./*", "records//*", "rec*ords", "./x"] {
             #expect(throws: UnicatEndpoint.NotationError.self) { try EndpointPattern(bad) }
+=======
+    /// The official client's reads (digest §10) pass the default allow-list of `unicat.call`;
+    /// its mutations do not. The objects those reads return can all be fetched for `unicat.get`.
+    @Test func defaultAllowListCoversTheOfficialClientsReads() {
+        let readOnly = TransportPolicy()
+        let reads = ["records/get", "records/root", "records/children", "records/bulk/get", "assets/get",
+                     "assets/root", "assets/children", "assets/bulk/get", "schema/bulk/get", "definitions/get",
+                     "classes/get", "fields/get", "layouts/get", "queries/get", "modules/all", "modules/get",
+                     "init", "//users/get", "//members/get", "//projects/get", "sync/get", "sync/cursors"]
+        for read in reads {
+            let endpoint = UnicatEndpoint(read)
+            #expect(endpoint?.isRead == true, "\(read)")
+            #expect(endpoint.map(readOnly.permits) == true, "\(read)")
+        }
+        let mutations = ["records/create", "records/update", "records/link", "records/orderings/set",
+                         "records/channels/set", "records/channels/copy_down", "records/definition/set",
+                         "records/definition/classes/add", "records/definition/clone", "records/permanent_delete",
+                         "records/bulk/duplicate", "assets/create", "assets/update", "assets/upload",
+                         "assets/metadata/set", "assets/permanent_delete", "definitions/create",
+                         "definitions/modify", "definitions/commit", "definitions/fieldlists/fields/add",
+                         "classes/layouts/modify", "fields/metadata/clear", "queries/create", "modules/register",
+                         "modules/keys/set", "modules/actions/publish", "modules/logs/add", "languages/add",
+                         "channels/create", "orderings/delete", "fieldlists/create", "backups/create",
+                         "backups/update", "backups/restore", "backups/delete"]
+        for mutation in mutations {
+            let endpoint = UnicatEndpoint(mutation)
+            #expect(endpoint?.isRead == false, "\(mutation)")
+            #expect(endpoint.map(readOnly.permits) == false, "\(mutation)")
+        }
+        for dataType in ["records", "assets", "definitions", "classes", "fields", "layouts", "queries", "modules",
+                         "cc.projects"] {
+            #expect(ObjectFetchSpec.spec(for: dataType)?.responseType == dataType, "\(dataType)")
+>>>>>>> main
         }
     }
 

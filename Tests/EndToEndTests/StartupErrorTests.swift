@@ -31,6 +31,20 @@ import Testing
         #expect(!bridge.log.contains("some-key"))
     }
 
+    @Test func sigtermDuringStartupRetriesExitsAtOnce() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let bridge = try BridgeProcess.run(["run"], environment: [
+            "UNICAT_URL": "http://127.0.0.1:9", "UNICAT_PROJECT": UUID().uuidString.lowercased(),
+            "UNICAT_API_KEY": "some-key", "UNICAT_BRIDGE_STATE_DIR": directory.file("state").path,
+        ], stateDirectory: directory.file("state"))
+        // In the middle of the first request's retries (8 attempts, about 15 s in all).
+        try await bridge.waitForLog("retrying in", timeout: .seconds(30))
+        let stopping = ContinuousClock.now
+        #expect(await bridge.stop() == 0)
+        #expect(ContinuousClock.now - stopping < .seconds(5), "SIGTERM finishes the current step, it does not wait out the retries")
+    }
+
     @Test func untrustedCertificateExitsWithStatus4() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

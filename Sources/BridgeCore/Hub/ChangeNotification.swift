@@ -16,6 +16,25 @@ public enum ChangeNotification {
         return .object(members)
     }
 
+    /// A `sync.changes` from items encoded beforehand (shared between subscribers), byte for
+    /// byte what `changes(subscription:items:...)` writes: the writer's sorted keys.
+    static func changes(subscription: String, encodedItems: [[UInt8]], position: BridgePosition, recovered: Bool = false) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(encodedItems.reduce(160) { $0 + $1.count + 1 })
+        bytes.append(contentsOf: #"{"jsonrpc":"2.0","method":"sync.changes","params":{"items":["#.utf8)
+        for (index, item) in encodedItems.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(contentsOf: item)
+        }
+        bytes.append(contentsOf: #"],"position":"#.utf8)
+        bytes.append(contentsOf: position.json.encodedBytes())
+        if recovered { bytes.append(contentsOf: #","recovered":true"#.utf8) }
+        bytes.append(contentsOf: #","subscription":"#.utf8)
+        bytes.append(contentsOf: JSONValue.string(subscription).encodedBytes())
+        bytes.append(contentsOf: "}}".utf8)
+        return bytes
+    }
+
     static func changes(subscription: String, items: [JSONValue], position: BridgePosition, recovered: Bool = false) -> [UInt8] {
         var params: [String: JSONValue] = [
             "subscription": .string(subscription), "items": .array(items), "position": position.json,

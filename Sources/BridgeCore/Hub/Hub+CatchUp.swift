@@ -74,8 +74,11 @@ extension Hub {
         guard let subscription = catchingUp(client, id, generation) else { return true }
         let filter = subscription.filter
         let pageSize = filter.latestOnly ? Self.coalescingPageSize : Self.replayPageSize
-        // Only what has been published: later entries reach it live.
-        let entries = try (recent.entries(after: sequence, limit: pageSize).map(Array.init) ?? store.journal(after: sequence, limit: pageSize))
+        // Only what has been published: later entries reach it live. Near the head, the
+        // ring has them, encoded.
+        let held = recent.slots(after: sequence, limit: pageSize)
+        let encoded = held.map { slots in Dictionary(uniqueKeysWithValues: slots.map { ($0.entry.sequence, $0) }) } ?? [:]
+        let entries = try (held.map { $0.map(\.entry) } ?? store.journal(after: sequence, limit: pageSize))
             .filter { $0.sequence <= lastSequence }
         guard let first = entries.first, let last = entries.last else {
             if let floor = try store.journalFloor(), floor.sequence > sequence {
@@ -97,9 +100,16 @@ extension Hub {
         if filter.latestOnly { wanted = latestPerKey(wanted) }
         if !wanted.isEmpty {
             let recovered = first.sequence <= subscription.backlogEnd
-            let objects = filter.includeObjects ? await currentObjects(for: wanted) : [:]
+            let unencoded = wanted.filter { encoded[$0.sequence]?.encoded(includeObjects: filter.includeObjects) == nil }
+            let objects = filter.includeObjects && !unencoded.isEmpty ? await currentObjects(for: unencoded) : [:]
             guard catchingUp(client, id, generation) != nil else { return true }
-            let encode = { Self.changes(wanted, id: id, filter: filter, objects: objects, position: last.position, recovered: recovered) }
+            let encode = {
+                let items = wanted.map { entry in
+                    encoded[entry.sequence]?.encoded(includeObjects: filter.includeObjects)
+                        ?? ChangeNotification.itemJSON(entry, object: Self.objectState(for: entry, filter: filter, in: objects)).encodedBytes()
+                }
+                return ChangeNotification.changes(subscription: id, encodedItems: items, position: last.position, recovered: recovered)
+            }
             // Pages every subscriber from here gets alike are shared.
             let bytes = cut || filter.latestOnly
                 ? encode()

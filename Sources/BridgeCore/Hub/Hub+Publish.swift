@@ -7,14 +7,20 @@ extension Hub {
         let previous = lastSequence
         position = last.position
         lastSequence = last.sequence
-        recent.append(batch.entries)
+        let slots = batch.entries.map { entry in
+            let state = entry.item.action == "DELETE" ? .gone : batch.objects[MirrorKey(entry.item.dataType, entry.item.dataKey)]
+            return JournalRing.Slot(entry: entry, plain: ChangeNotification.itemJSON(entry, object: nil).encodedBytes(),
+                                    withObject: state.map { ChangeNotification.itemJSON(entry, object: $0).encodedBytes() })
+        }
+        recent.append(slots)
         // The batch's lowest cursor per stream: a live subscriber must be below both.
         var lowest = SyncCursors(cc: .max, project: .max)
         for entry in batch.entries { lowest[entry.item.stream] = min(lowest[entry.item.stream], entry.item.cursor) }
         var mirrored: [MirrorKey: ObjectState] = [:]
         defer { if !heldBack.isEmpty { dropClientsHeldBackTooLong() } }
         for (group, clientIDs) in members {
-            let matching = batch.entries.filter { group.filter.matches($0.item) }
+            let matchingSlots = slots.filter { group.filter.matches($0.entry.item) }
+            let matching = matchingSlots.map(\.entry)
             var objects: [MirrorKey: ObjectState] = [:]
             var servable = true
             if group.filter.includeObjects, !matching.isEmpty {
@@ -41,8 +47,11 @@ extension Hub {
             }
             for clientID in behind { startCatchUp(clientID, group.id) }
             guard !targets.isEmpty else { continue }
-            let items = matching.map { ChangeNotification.itemJSON($0, object: Self.objectState(for: $0, filter: group.filter, in: objects)) }
-            let bytes = ChangeNotification.changes(subscription: group.id, items: items, position: last.position)
+            let items = matchingSlots.map { slot in
+                slot.encoded(includeObjects: group.filter.includeObjects)
+                    ?? ChangeNotification.itemJSON(slot.entry, object: Self.objectState(for: slot.entry, filter: group.filter, in: objects)).encodedBytes()
+            }
+            let bytes = ChangeNotification.changes(subscription: group.id, encodedItems: items, position: last.position)
             counters.notificationsEncoded += 1
             for (transport, recipients) in groupByTransport(targets) {
                 let statuses = transport.sendMany(recipients, bytes)

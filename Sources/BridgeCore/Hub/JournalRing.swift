@@ -1,10 +1,20 @@
-/// The most recently published journal entries, in memory: subscribers catching up near
-/// the head (held back while their socket was busy, reconnecting after a short drop) read
-/// them without touching storage.
+/// The most recently published journal entries, in memory, each with its item already
+/// encoded: subscribers catching up near the head (held back while their socket was busy,
+/// reconnecting after a short drop) read no storage and share the encoding.
 struct JournalRing {
+    struct Slot {
+        let entry: JournalEntry
+        /// The item as every subscriber without `include_objects` gets it.
+        let plain: [UInt8]
+        /// With its object, when the batch said what the object is.
+        let withObject: [UInt8]?
+
+        func encoded(includeObjects: Bool) -> [UInt8]? { includeObjects ? withObject : plain }
+    }
+
     let capacity: Int
-    private var entries: [JournalEntry] = []
-    /// Index of the oldest entry kept; the ones before it are dropped in bulk.
+    private var slots: [Slot] = []
+    /// Index of the oldest slot kept; the ones before it are dropped in bulk.
     private var start = 0
 
     init(capacity: Int) {
@@ -13,30 +23,30 @@ struct JournalRing {
 
     /// Appends a published batch; a batch that does not follow the last entry (it never
     /// should) replaces what was held, so the ring never has a hole.
-    mutating func append(_ batch: [JournalEntry]) {
+    mutating func append(_ batch: [Slot]) {
         guard let first = batch.first else { return }
-        if let last = entries.last, first.sequence != last.sequence + 1 { removeAll() }
-        entries.append(contentsOf: batch)
-        if entries.count - start > capacity { start = entries.count - capacity }
+        if let last = slots.last, first.entry.sequence != last.entry.sequence + 1 { removeAll() }
+        slots.append(contentsOf: batch)
+        if slots.count - start > capacity { start = slots.count - capacity }
         if start > capacity {
-            entries.removeFirst(start)
+            slots.removeFirst(start)
             start = 0
         }
     }
 
     mutating func removeAll() {
-        entries.removeAll(keepingCapacity: true)
+        slots.removeAll(keepingCapacity: true)
         start = 0
     }
 
-    /// Up to `limit` entries right after `sequence`, or nil when the ring does not start at
-    /// or before `sequence + 1` (storage must answer).
-    func entries(after sequence: Int64, limit: Int) -> ArraySlice<JournalEntry>? {
-        guard start < entries.count else { return nil }
-        let oldest = entries[start].sequence
+    /// Up to `limit` slots right after `sequence`, or nil when the ring does not start at or
+    /// before `sequence + 1` (storage must answer).
+    func slots(after sequence: Int64, limit: Int) -> ArraySlice<Slot>? {
+        guard start < slots.count else { return nil }
+        let oldest = slots[start].entry.sequence
         guard oldest <= sequence + 1 else { return nil }
         let from = start + Int(sequence + 1 - oldest)
-        guard from <= entries.count else { return nil }
-        return entries[from..<min(entries.count, from + limit)]
+        guard from <= slots.count else { return nil }
+        return slots[from..<min(slots.count, from + limit)]
     }
 }

@@ -71,7 +71,8 @@ public final class BridgeSession: Service {
                         return
                     }
                     await withTaskGroup(of: Void.self) { running in
-                        running.addTask { await self.engine.run() }
+                        // Commits fsync: on their own queue, never on the cooperative pool.
+                        running.addTask(executorPreference: self.storageExecutor) { await self.engine.run() }
                         if let feed = self.feed { running.addTask { await feed.run() } }
                         running.addTask { await self.safetyPoll() }
                         await running.next()
@@ -87,6 +88,7 @@ public final class BridgeSession: Service {
     }
 
     private let startFailure = Mutex<(any Error)?>(nil)
+    private let storageExecutor = QueueExecutor(label: "unicat-bridge.storage")
 
     /// Authenticates and loads or creates the mirror. Waits out an unreachable upstream;
     /// a rejected API key or an untrusted certificate ends the run (retrying cannot help).

@@ -7,6 +7,11 @@ extension BridgeStore {
     /// entries as committed.
     public func commit(_ changes: StoreChanges, epoch: String) throws -> [JournalEntry] {
         let now = Date().timeIntervalSince1970
+        defer {
+            let touched = changes.upserts.keys.contains { Self.initDataTypes.contains($0.dataType) }
+                || changes.deletions.contains { Self.initDataTypes.contains($0.dataType) }
+            if touched { initData.withLock { $0.generation += 1 } }
+        }
         return try database.write { db in
             for (key, object) in changes.upserts {
                 try db.execute(sql: "INSERT OR REPLACE INTO objects (data_type, key, body) VALUES (?, ?, ?)",

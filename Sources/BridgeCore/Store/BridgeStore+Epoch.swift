@@ -8,6 +8,7 @@ extension BridgeStore {
     public func startEpoch(_ epoch: String, project: String, restoreCursor: Int64 = 0, initResponse: UnicatResponse) throws -> BridgePosition {
         let cursors = SyncCursors(cc: initResponse.result["cc.cursor"]?.int64Value ?? 0,
                                   project: initResponse.result["cursor"]?.int64Value ?? 0)
+        defer { initData.withLock { $0.generation += 1 } }
         try database.write { db in
             try db.execute(sql: "DELETE FROM objects")
             try db.execute(sql: "DELETE FROM journal")

@@ -72,11 +72,15 @@ extension BridgeStore {
         }
     }
 
-    /// The journal window: first and last sequence held, and how many entries.
+    /// The journal window: first and last sequence held, and how many entries. Sequences
+    /// have no holes, so the count needs no scan (`COUNT(*)` reads every row).
     public func journalWindow() throws -> (first: Int64, last: Int64, count: Int) {
         try database.read { db in
-            let row = try Row.fetchOne(db, sql: "SELECT MIN(sequence) AS first, MAX(sequence) AS last, COUNT(*) AS n FROM journal")
-            return (row?["first"] ?? 0, row?["last"] ?? 0, row?["n"] ?? 0)
+            let row = try Row.fetchOne(db, sql: "SELECT MIN(sequence) AS first, MAX(sequence) AS last FROM journal")
+            let first: Int64? = row?["first"]
+            let last: Int64? = row?["last"]
+            guard let first, let last else { return (0, 0, 0) }
+            return (first, last, Int(last - first + 1))
         }
     }
 
@@ -88,6 +92,13 @@ extension BridgeStore {
         result["cc.cursor"] = .int(state.position.cursors.cc)
         result["cursor"] = .int(state.position.cursors.project)
         if let version = state.ccVersion { result["cc.version"] = .string(version) }
+        return (.object(result), try currentInitData())
+    }
+
+    /// The init types from the mirror, read and parsed again only after a commit changed one.
+    private func currentInitData() throws -> JSONValue {
+        let generation = initData.withLock { $0.generation }
+        if let cached = initData.withLock({ $0.cached }), cached.generation == generation { return cached.data }
         var data: [String: JSONValue] = [:]
         for dataType in Self.initDataTypes {
             let objects = try objects(dataType)
@@ -97,7 +108,9 @@ extension BridgeStore {
                 data[dataType] = .object(objects)
             }
         }
-        return (.object(result), .object(data))
+        let built = JSONValue.object(data)
+        initData.withLock { $0.cached = (generation, built) }
+        return built
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// The mirror (init data plus every object fetched since) and the journal (the last N
 /// changes with their positions), persisted in SQLite in WAL mode with files only the
@@ -11,6 +12,8 @@ public final class BridgeStore: Sendable {
                                        "definitions", "classes", "fields", "layouts", "queries"]
 
     let database: DatabasePool
+    /// `unicat.init`'s data, rebuilt only after a commit changed an init type.
+    let initData = Mutex<(generation: UInt64, cached: (generation: UInt64, data: JSONValue)?)>((0, nil))
     public let journalLimit: Int
     public let path: String
 

@@ -1,22 +1,50 @@
 import Synchronization
 
 /// Shares one in-flight operation among identical concurrent requests: the first caller
-/// starts it, later callers with the same key await the same result.
+/// starts it, later callers with the same key await the same result. When every caller
+/// waiting on it has been cancelled (a shutdown), the operation is cancelled too, so a
+/// retry loop on an unreachable Unicat does not outlive everyone who wanted it.
 public final class RequestCoalescer<Value: Sendable>: Sendable {
-    private let inFlight = Mutex<[String: Task<Value, any Error>]>([:])
+    private struct Shared {
+        let task: Task<Value, any Error>
+        var waiters: Int
+        var cancelled = 0
+    }
+
+    private let inFlight = Mutex<[String: Shared]>([:])
 
     public init() {}
 
     public func run(key: String, _ operation: @escaping @Sendable () async throws -> Value) async throws -> Value {
-        let (task, isOwner) = inFlight.withLock { tasks -> (Task<Value, any Error>, Bool) in
-            if let existing = tasks[key] { return (existing, false) }
+        let task = inFlight.withLock { tasks -> Task<Value, any Error> in
+            if var existing = tasks[key] {
+                existing.waiters += 1
+                tasks[key] = existing
+                return existing.task
+            }
             let task = Task { try await operation() }
-            tasks[key] = task
-            return (task, true)
+            tasks[key] = Shared(task: task, waiters: 1)
+            return task
         }
-        // Only the starter removes the entry, once the shared work is over.
-        defer { if isOwner { inFlight.withLock { _ = $0.removeValue(forKey: key) } } }
-        return try await task.value
+        // The last caller to leave removes the entry.
+        defer {
+            inFlight.withLock { tasks in
+                guard var shared = tasks[key], shared.task == task else { return }
+                shared.waiters -= 1
+                tasks[key] = shared.waiters == 0 ? nil : shared
+            }
+        }
+        return try await withTaskCancellationHandler {
+            try await task.value
+        } onCancel: {
+            let abandoned = inFlight.withLock { tasks -> Bool in
+                guard var shared = tasks[key], shared.task == task else { return false }
+                shared.cancelled += 1
+                tasks[key] = shared
+                return shared.cancelled == shared.waiters
+            }
+            if abandoned { task.cancel() }
+        }
     }
 
     public var inFlightCount: Int { inFlight.withLock { $0.count } }

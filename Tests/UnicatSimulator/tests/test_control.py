@@ -123,9 +123,18 @@ async def test_changes_update_insert_delete(api, data_type):
         fetched = envelope_ok(await api.call(getter[0], {getter[1]: item["data_key"]}))[1][data_type]
         assert fetched[item["data_key"]] == obj
     inserted = (await api.control("/changes", {"count": 1, "data_type": data_type, "action": "INSERT"}))["items"]
+    if data_type in ("classes", "definitions"):
+        # A class or definition comes with its own layout, announced first.
+        assert [(i["action"], i["data_type"]) for i in inserted] == [("INSERT", "layouts"), ("INSERT", data_type)]
+        layout = inserted.pop(0)["data_key"]
     assert inserted[0]["action"] == "INSERT"
     new_key = inserted[0]["data_key"]
-    assert (await api.call(getter[0], {getter[1]: new_key})).status == 200
+    new = envelope_ok(await api.call(getter[0], {getter[1]: new_key}))[1][data_type][new_key]
+    if data_type in ("classes", "definitions"):
+        assert new["layout"] == layout
+        assert envelope_ok(await api.call("layouts/get", {"layout": layout}))[1]["layouts"][layout]
+    if data_type == "definitions":
+        assert new["titlefield"] in new["fields"]  # a field gid, not a name
     if data_type in ("records", "assets"):
         assert inserted[1]["action"] == "UPDATE"  # the parent's childcount changed
     deleted = (await api.control("/changes", {"count": 1, "data_type": data_type, "action": "DELETE"}))["items"]

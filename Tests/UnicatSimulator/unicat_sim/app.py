@@ -14,8 +14,8 @@ from argparse import Namespace
 
 from aiohttp import web
 
-from . import (endpoints_auth, endpoints_dam, endpoints_global, endpoints_mutations,
-               endpoints_project, endpoints_sync)
+from . import (endpoints_assets, endpoints_auth, endpoints_bulk, endpoints_dam, endpoints_global,
+               endpoints_mutations, endpoints_project, endpoints_schema, endpoints_settings, endpoints_sync)
 from .control import create_app
 from .middleware import middlewares
 from .settings import Settings
@@ -25,6 +25,9 @@ from .socketio_feed import SocketFeed
 log = logging.getLogger("unicat_sim")
 
 SHUTDOWN_TIMEOUT = 0.25  # seconds open requests (e.g. a slow fault) get on shutdown
+# Largest request body: an upload of the official client's 10,000,000-byte limit plus
+# its form fields [INF]; beyond it the answer is 413.
+MAX_REQUEST_SIZE = 10_100_000
 
 
 def listen(host: str, port: int) -> socket.socket:
@@ -38,10 +41,10 @@ def url_of(scheme: str, sock: socket.socket) -> str:
 
 
 def api_app(sim: Sim, feed: SocketFeed) -> web.Application:
-    app = web.Application(middlewares=middlewares(sim))
+    app = web.Application(middlewares=middlewares(sim), client_max_size=MAX_REQUEST_SIZE)
     feed.attach(app)
-    for module in (endpoints_auth, endpoints_global, endpoints_project, endpoints_mutations,
-                   endpoints_sync, endpoints_dam):
+    for module in (endpoints_auth, endpoints_global, endpoints_project, endpoints_bulk, endpoints_mutations,
+                   endpoints_assets, endpoints_schema, endpoints_settings, endpoints_sync, endpoints_dam):
         app.add_routes(module.routes(sim))
     return app
 

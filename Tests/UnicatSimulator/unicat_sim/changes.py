@@ -109,7 +109,7 @@ class ChangeMaker:
                 entries += domain.create_asset(project, self._rng.choice(folders), self._rng)
         else:
             for gid in self._pick(files, count, "file assets"):
-                entries += domain.delete_asset(project, gid)
+                entries += domain.permanent_delete_asset(project, gid)
         return entries
 
     def _schema_changes(self, count: int, action: str, data_type: str) -> list[LogEntry]:
@@ -119,7 +119,7 @@ class ChangeMaker:
                 entries += domain.touch_schema(project, data_type, key)
         elif action == "INSERT":
             for _ in range(count):
-                entries += domain.create_schema(project, data_type)
+                entries += domain.create_unreferenced(project, data_type)
         else:
             for key in self._pick(domain.deletable(project, data_type), count, f"unreferenced {data_type}"):
                 entries += domain.delete_schema(project, data_type, key)

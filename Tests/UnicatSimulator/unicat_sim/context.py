@@ -9,7 +9,7 @@ from aiohttp import web
 
 from .envelope import Unauthorized, forbidden
 from .jwt_tokens import Claims
-from .params import json_body
+from .params import form_body, json_body
 
 if TYPE_CHECKING:
     from .sim import Sim
@@ -41,14 +41,16 @@ def authenticate(sim: "Sim", request: web.Request) -> Claims:
     return claims
 
 
-def endpoint(sim: "Sim", handler: Handler, auth: bool = True) -> Callable[[web.Request], Awaitable]:
+def endpoint(sim: "Sim", handler: Handler, auth: bool = True,
+             form: bool = False) -> Callable[[web.Request], Awaitable]:
     """Wraps a handler: JWT check (if `auth`), membership of the URL's project (403),
-    then the JSON body (400 when malformed)."""
+    then the JSON body, or with `form` the multipart/form-data fields (400 when
+    malformed)."""
     async def wrapped(request: web.Request) -> web.StreamResponse:
         claims = authenticate(sim, request) if auth else None
         project = request.match_info.get("gid")
         if claims is not None and project is not None and not sim.store.is_member(claims.user, project):
             raise forbidden()
-        body = await json_body(request)
+        body = await (form_body if form else json_body)(request)
         return await handler(Ctx(sim, request, claims, project, body))
     return wrapped

@@ -15,6 +15,7 @@ STATUS_TEXT = {
     403: "Forbidden",
     404: "Not found",
     405: "Method not allowed",
+    413: "Request entity too large",
     422: "Unprocessable Entity",
     429: "Too many requests",
     500: "Internal server error",

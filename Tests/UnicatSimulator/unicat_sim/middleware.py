@@ -53,7 +53,7 @@ def middlewares(sim: "Sim") -> list:
         except DomainError as err:
             return error_response(ApiError(422, err.message, err.info))
         except web.HTTPException as err:
-            if err.status in (404, 405):
+            if err.status in (404, 405, 413):
                 return error_response(ApiError(err.status))
             raise
         except Exception:

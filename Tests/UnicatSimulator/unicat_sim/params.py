@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
@@ -25,6 +26,32 @@ async def json_body(request: web.Request) -> dict:
     if not isinstance(body, dict):
         raise bad_request({"Invalid JSON": "the body must be a JSON object"})
     return body
+
+
+@dataclass
+class Upload:
+    """A file part of a multipart/form-data body."""
+    filename: str
+    content: bytes
+
+
+async def form_body(request: web.Request) -> dict:
+    """The fields of a multipart/form-data body (uploads, digest §11): text fields as
+    strings, file parts as Upload."""
+    if not request.content_type.startswith("multipart/"):
+        raise bad_request({"Invalid parameter": "multipart/form-data expected"})
+    form = await request.post()
+    return {key: Upload(value.filename, value.file.read()) if isinstance(value, web.FileField) else value
+            for key, value in form.items()}
+
+
+def upload_param(body: dict, name: str) -> Upload:
+    value = body.get(name)
+    if value is None:
+        raise missing(name)
+    if not isinstance(value, Upload):
+        raise invalid(name)
+    return value
 
 
 def is_str_list(value: Any) -> bool:
@@ -58,6 +85,42 @@ def optional_str(body: dict, name: str, default: str | None = None) -> str | Non
     if value is None:
         return default
     if not isinstance(value, str):
+        raise invalid(name)
+    return value
+
+
+def str_list(body: dict, name: str, required: bool = True) -> list[str] | None:
+    value = body.get(name)
+    if value is None:
+        if required:
+            raise missing(name)
+        return None
+    if not is_str_list(value):
+        raise invalid(name)
+    return value
+
+
+def optional_dict(body: dict, name: str) -> dict | None:
+    value = body.get(name)
+    if value is not None and not isinstance(value, dict):
+        raise invalid(name)
+    return value
+
+
+def required_bool(body: dict, name: str) -> bool:
+    value = body.get(name)
+    if value is None:
+        raise missing(name)
+    if not isinstance(value, bool):
+        raise invalid(name)
+    return value
+
+
+def required_int(body: dict, name: str) -> int:
+    value = body.get(name)
+    if value is None:
+        raise missing(name)
+    if isinstance(value, bool) or not isinstance(value, int):
         raise invalid(name)
     return value
 

@@ -24,6 +24,9 @@ CREATE TABLE IF NOT EXISTS synclog (
 CREATE TABLE IF NOT EXISTS backups (
     project TEXT NOT NULL, version INTEGER NOT NULL, value TEXT NOT NULL,
     PRIMARY KEY (project, version));
+CREATE TABLE IF NOT EXISTS media (
+    project TEXT NOT NULL, asset TEXT NOT NULL, content BLOB NOT NULL,
+    PRIMARY KEY (project, asset));
 """
 
 COMMIT_DELAY = 0.05
@@ -48,7 +51,10 @@ class NoPersistence:
     def delete_log(self, seqs: list[int]) -> None:
         pass
 
-    def put_backup(self, project: str, version: int, value: dict) -> None:
+    def put_backup(self, project: str, version: int, value: dict | None) -> None:
+        pass
+
+    def put_media(self, project: str, asset: str, content: bytes | None) -> None:
         pass
 
     def commit(self) -> None:
@@ -84,7 +90,9 @@ class SqlitePersistence(NoPersistence):
         backups: dict[str, dict[int, dict]] = {}
         for project, version, value in self._db.execute("SELECT project, version, value FROM backups"):
             backups.setdefault(project, {})[version] = json.loads(value)
-        return {"meta": meta, "objects": objects, "log": log, "backups": backups}
+        media = {(project, asset): content for project, asset, content in
+                 self._db.execute("SELECT project, asset, content FROM media")}
+        return {"meta": meta, "objects": objects, "log": log, "backups": backups, "media": media}
 
     def put_meta(self, key: str, value: Any) -> None:
         self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, json.dumps(value)))
@@ -117,9 +125,19 @@ class SqlitePersistence(NoPersistence):
         self._db.executemany("DELETE FROM synclog WHERE seq=?", [(s,) for s in seqs])
         self._schedule()
 
-    def put_backup(self, project: str, version: int, value: dict) -> None:
-        self._db.execute("INSERT OR REPLACE INTO backups VALUES (?, ?, ?)",
-                         (project, version, json.dumps(value)))
+    def put_backup(self, project: str, version: int, value: dict | None) -> None:
+        if value is None:
+            self._db.execute("DELETE FROM backups WHERE project=? AND version=?", (project, version))
+        else:
+            self._db.execute("INSERT OR REPLACE INTO backups VALUES (?, ?, ?)",
+                             (project, version, json.dumps(value)))
+        self._schedule()
+
+    def put_media(self, project: str, asset: str, content: bytes | None) -> None:
+        if content is None:
+            self._db.execute("DELETE FROM media WHERE project=? AND asset=?", (project, asset))
+        else:
+            self._db.execute("INSERT OR REPLACE INTO media VALUES (?, ?, ?)", (project, asset, content))
         self._schedule()
 
     def _schedule(self) -> None:

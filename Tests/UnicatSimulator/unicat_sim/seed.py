@@ -214,7 +214,7 @@ class Seeder:
         all_fields = [f for c in classes for f in data["classes"][c]["fields"]] + own_fields
         data["definitions"][gid] = {
             "gid": gid, "original": original, "name": name, "label": both(en, nl),
-            "classes": list(classes), "fields": list(own_fields), "titlefield": "name",
+            "classes": list(classes), "fields": list(own_fields), "titlefield": self.f["name"],
             "fieldlists": {self.fieldlist_keys[0]: all_fields, self.fieldlist_keys[1]: all_fields[:4]},
             "layout": self.layout(data, f"{name}_layout", all_fields),
             "childdefinitions": list(children), "metadata": {},
@@ -410,12 +410,17 @@ class Seeder:
         data["modules"]["erp-connector"] = {
             "name": "erp-connector", "version": "2.3.0",
             "keys": {"endpoint": "https://erp.brightline.example/api", "last_import": t},
-            "actions": {"import_stock": {"label": "Import stock levels"}},
-            "logs": [{"timestamp": t, "message": "Imported 812 stock levels"}]}
+            "actions": {"import_stock": {"name": "import_stock",
+                                         "configuration": {"label": "Import stock levels", "schedule": "hourly"}}},
+            "logs": [{"timestamp": t, "version": "2.3.0", "action": "import_stock",
+                      "configuration": {"label": "Import stock levels", "schedule": "hourly"},
+                      "command": "erp-connector import_stock", "started_at": round(t - 42.5, 4),
+                      "ended_at": t, "duration": 42.5, "status": "done",
+                      "output": "Imported 812 stock levels"}]}
         data["modules"]["webshop-export"] = {
             "name": "webshop-export", "version": "1.1.4",
             "keys": {"channel": self.channel_keys[0]},
-            "actions": {"publish": {"label": "Publish to webshop"}},
+            "actions": {"publish": {"name": "publish", "configuration": {"label": "Publish to webshop"}}},
             "logs": []}
 
     def queries(self, data) -> None:

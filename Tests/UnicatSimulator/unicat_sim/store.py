@@ -23,6 +23,7 @@ class Store:
         self.cc: dict[str, dict[str, dict]] = {t: {} for t in CC_TYPES}
         self.data: dict[str, dict[str, dict[str, dict]]] = {}
         self.backups: dict[str, dict[int, dict]] = {}
+        self.media: dict[tuple[str, str], bytes] = {}
         self.meta: dict = {}
 
     # -- setup --------------------------------------------------------------------------
@@ -35,6 +36,7 @@ class Store:
             else:
                 self.data[project] = {t: dict(types.get(t, {})) for t in PROJECT_TYPES}
         self.backups = state["backups"]
+        self.media = state["media"]
 
     def seed(self, seed: int) -> dict:
         """Fills an empty store from the seed; returns the seed for the history items."""
@@ -144,6 +146,19 @@ class Store:
 
     def backup(self, project: str, version: int) -> dict | None:
         return self.backups.get(project, {}).get(version)
+
+    def remove_backup(self, project: str, version: int) -> None:
+        self.backups.get(project, {}).pop(version, None)
+        self._p.put_backup(project, version, None)
+
+    # -- media (uploaded file content) --------------------------------------------------
+
+    def put_media(self, project: str, gid: str, content: bytes | None) -> None:
+        if content is None:
+            self.media.pop((project, gid), None)
+        else:
+            self.media[(project, gid)] = content
+        self._p.put_media(project, gid, content)
 
     # -- jobs ---------------------------------------------------------------------------
 
