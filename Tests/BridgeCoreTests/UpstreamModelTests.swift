@@ -40,7 +40,6 @@ import Testing
         #expect(UnicatEndpoint.syncCursors.isRead)
     }
 
-<<<<<<< HEAD
     @Test func allowListEntriesAreReadIntoCanonicalForm() throws {
         let records = try EndpointPattern("/records/*")
         #expect(records.description == "records/*")
@@ -52,7 +51,9 @@ import Testing
         #expect(try EndpointPattern("//p/*").matches(.global("p/x/records/get")))
         for bad in ["records/./*", "records//*", "rec*ords", "./x"] {
             #expect(throws: UnicatEndpoint.NotationError.self) { try EndpointPattern(bad) }
-=======
+        }
+    }
+
     /// The official client's reads (digest §10) pass the default allow-list of `unicat.call`;
     /// its mutations do not. The objects those reads return can all be fetched for `unicat.get`.
     @Test func defaultAllowListCoversTheOfficialClientsReads() {
@@ -62,7 +63,7 @@ import Testing
                      "classes/get", "fields/get", "layouts/get", "queries/get", "modules/all", "modules/get",
                      "init", "//users/get", "//members/get", "//projects/get", "sync/get", "sync/cursors"]
         for read in reads {
-            let endpoint = UnicatEndpoint(read)
+            let endpoint = try? UnicatEndpoint(notation: read)
             #expect(endpoint?.isRead == true, "\(read)")
             #expect(endpoint.map(readOnly.permits) == true, "\(read)")
         }
@@ -77,14 +78,13 @@ import Testing
                          "channels/create", "orderings/delete", "fieldlists/create", "backups/create",
                          "backups/update", "backups/restore", "backups/delete"]
         for mutation in mutations {
-            let endpoint = UnicatEndpoint(mutation)
+            let endpoint = try? UnicatEndpoint(notation: mutation)
             #expect(endpoint?.isRead == false, "\(mutation)")
             #expect(endpoint.map(readOnly.permits) == false, "\(mutation)")
         }
         for dataType in ["records", "assets", "definitions", "classes", "fields", "layouts", "queries", "modules",
                          "cc.projects"] {
             #expect(ObjectFetchSpec.spec(for: dataType)?.responseType == dataType, "\(dataType)")
->>>>>>> main
         }
     }
 
