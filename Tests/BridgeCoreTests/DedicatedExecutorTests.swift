@@ -3,41 +3,33 @@ import Synchronization
 import Testing
 @testable import BridgeCore
 
-/// Work given to a `DedicatedExecutor` runs on its own threads, as many at once as it has.
+/// Work given to a `DedicatedExecutor` runs on its threads, as many at once as it has:
+/// with its one thread taken, more work waits, where the cooperative pool would have run it.
 @Suite struct DedicatedExecutorTests {
-    static let single = DedicatedExecutor(name: "test-single", threadCount: 1)
-
-    /// The running thread's name (a synchronous look, as async code may not ask).
-    static func threadName() -> String? { Thread.current.name }
-
-    /// How many jobs run at once, and the most seen.
-    final class Overlap: Sendable {
-        private let state = Mutex((now: 0, most: 0))
-        func enter() { state.withLock { $0.now += 1; $0.most = max($0.most, $0.now) } }
-        func leave() { state.withLock { $0.now -= 1 } }
-        var most: Int { state.withLock { $0.most } }
+    final class Flag: Sendable {
+        private let state = Mutex(false)
+        func set() { state.withLock { $0 = true } }
+        var isSet: Bool { state.withLock { $0 } }
     }
 
-    /// Blocks its thread for a while, as a large parse does; the thread's name. Async and
-    /// not isolated: it runs on the task's preferred executor.
-    static func block(_ running: Overlap) async -> String? {
-        running.enter()
-        usleep(20_000)
-        running.leave()
-        return threadName()
-    }
+    /// Blocks its thread until `gate` opens, as a long parse holds one. Async and not
+    /// isolated: it runs on the task's preferred executor.
+    static func block(until gate: DispatchSemaphore) async { gate.wait() }
 
-    @Test func workRunsOnTheExecutorsThreadsAndOneAtATime() async {
-        let running = Overlap()
-        let names = await withTaskGroup(of: String?.self) { group in
-            for _ in 0..<6 {
-                group.addTask {
-                    await withTaskExecutorPreference(Self.single) { await Self.block(running) }
-                }
-            }
-            return await group.reduce(into: []) { $0.append($1) }
-        }
-        #expect(names.allSatisfy { $0 == "test-single-0" }, "\(names)")
-        #expect(running.most == 1)
+    static func mark(_ flag: Flag) async { flag.set() }
+
+    @Test func workWaitsForTheExecutorsThread() async throws {
+        let executor = DedicatedExecutor(threadCount: 1)
+        let gate = DispatchSemaphore(value: 0)
+        let ran = Flag()
+        let blocker = Task { await withTaskExecutorPreference(executor) { await Self.block(until: gate) } }
+        try await Task.sleep(for: .milliseconds(50))
+        let waiting = Task { await withTaskExecutorPreference(executor) { await Self.mark(ran) } }
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(!ran.isSet, "the second job waits for the executor's only thread")
+        gate.signal()
+        await blocker.value
+        await waiting.value
+        #expect(ran.isSet)
     }
 }

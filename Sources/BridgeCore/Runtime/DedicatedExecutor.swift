@@ -5,19 +5,19 @@ import Synchronization
 /// cost a client decides (parsing its messages, building its answers) runs here, so however
 /// much of it there is, the cooperative threads the hub and the sync engine need to serve
 /// subscribers stay free. Bounded: `threadCount` threads take jobs in arrival order; more work
-/// waits its turn instead of taking more threads. Its threads live as long as the process.
+/// waits its turn instead of taking more threads (unlike a dispatch queue, which may add
+/// threads while its work blocks). Its threads live as long as the process.
+///
 /// Work moves here at its next call into a nonisolated async function (or at a task's
 /// start) under `withTaskExecutorPreference` / `Task(executorPreference:)`.
 final class DedicatedExecutor: TaskExecutor {
-    let name: String
     private let pending = Mutex<[UnownedJob]>([])
     /// Counts the jobs in `pending`: a thread waits on it for the next one.
     private let available = DispatchSemaphore(value: 0)
 
-    init(name: String, threadCount: Int) {
-        self.name = name
-        for index in 0..<max(1, threadCount) {
-            Thread { [self] in run(named: "\(name)-\(index)") }.start()
+    init(threadCount: Int) {
+        for _ in 0..<max(1, threadCount) {
+            Thread { [self] in run() }.start()
         }
     }
 
@@ -27,10 +27,7 @@ final class DedicatedExecutor: TaskExecutor {
         available.signal()
     }
 
-    private func run(named threadName: String) {
-        // Set from the thread itself, the name reaches the kernel (top, gdb, /proc), which
-        // keeps 15 characters.
-        Thread.current.name = threadName
+    private func run() {
         while true {
             available.wait()
             guard let job = pending.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) else { continue }
