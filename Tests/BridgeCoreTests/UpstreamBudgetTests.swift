@@ -39,14 +39,15 @@ import Testing
     @Test func aBatchOfGetsSharesItsClientsRate() async throws {
         let upstream = ScriptedUpstream()
         try await ScriptedSession.run(upstream) { session in
-            let batch: JSONValue = .array((0..<20).map { Self.get(Self.unknownKeys(1_000, from: $0 * 1_000), id: $0) })
-            let started = ContinuousClock.now
-            let answers = try #require(try await session.answer(batch, from: 1).arrayValue)
-            let elapsed = (ContinuousClock.now - started) / .seconds(1)
-            #expect(Double(upstream.requests("records/get")) <= Double(UpstreamRate.burst) + UpstreamRate.perSecond * (elapsed + 1))
-            let last = try #require(answers.last?["result"]?["errors"]?.objectValue?.values.first)
-            #expect(last["message"]?.stringValue?.contains("this client asked for more than 200 upstream requests at once") == true,
-                    "\(last.encodedString())")
+            // Each get of 100 unknown keys wants a request per key and gets its 20: the
+            // second already wants more than the client's burst of 30.
+            let source = RequestSource(client: 1, upstream: UpstreamRate(burst: 30, perSecond: 0.001))
+            let batch: JSONValue = .array((0..<3).map { Self.get(Self.unknownKeys(100, from: $0 * 100), id: $0) })
+            let answers = try #require(try await session.answer(batch, from: source).arrayValue)
+            #expect(upstream.requests("records/get") == 30)
+            let refusal = "Rate limited: not asked of Unicat: this client asked for more than 30 upstream requests at once or 0.001 per second"
+            #expect(answers[1]["result"]?["errors"]?.objectValue?.values.contains { $0["message"] == .string(refusal) } == true)
+            #expect(answers[2]["result"]?["errors"]?.objectValue?.values.allSatisfy { $0["message"] == .string(refusal) } == true)
             // Another client has a rate of its own.
             let other = try await session.answer(Self.get([Self.unknownKeys(1, from: 99_999)[0]]), from: 2)
             #expect(other["result"]?["missing"]?.arrayValue?.count == 1)
@@ -57,18 +58,13 @@ import Testing
         let upstream = ScriptedUpstream()
         try await ScriptedSession.run(upstream) { session in
             _ = await session.connect(1)
-            let source = RequestSource(client: 1)
+            let source = RequestSource(client: 1, upstream: UpstreamRate(burst: 5, perSecond: 0.001))
             let call: JSONValue = ["jsonrpc": "2.0", "id": 1, "method": "unicat.call", "params": ["endpoint": "records/root"]]
-            let started = ContinuousClock.now
-            var refused: JSONValue?
-            for _ in 0..<(2 * UpstreamRate.burst) where refused == nil {
-                let answer = try await session.answer(call, from: source)
-                if answer["error"]?["code"] == -32004 { refused = answer }
-            }
-            let elapsed = (ContinuousClock.now - started) / .seconds(1)
-            let error = try #require(refused?["error"])
-            #expect(error["message"]?.stringValue?.hasPrefix("Rate limited: not asked of Unicat: this client asked for more than") == true)
-            #expect(Double(upstream.requests("records/root")) <= Double(UpstreamRate.burst) + UpstreamRate.perSecond * (elapsed + 1))
+            for _ in 0..<5 { #expect(try await session.answer(call, from: source)["error"]?["code"] != -32004) }
+            let refused = try await session.answer(call, from: source)
+            #expect(refused["error"]?["message"]
+                    == "Rate limited: not asked of Unicat: this client asked for more than 5 upstream requests at once or 0.001 per second")
+            #expect(upstream.requests("records/root") == 5)
         }
     }
 

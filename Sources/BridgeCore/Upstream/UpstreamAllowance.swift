@@ -1,21 +1,28 @@
+import Foundation
 import Synchronization
 
 /// How fast one client may make the bridge ask Unicat (`unicat.get`'s fetches and
 /// `unicat.call`): a burst of `burst` requests, then `perSecond`. Shared by all the client's
 /// requests, so neither many requests nor a batch of them multiplies what it may cost.
 public final class UpstreamRate: Sendable {
-    public static let burst = 200
-    public static let perSecond = 20.0
+    public static let defaultBurst = 200
+    public static let defaultPerSecond = 20.0
 
-    private let bucket = Mutex(TokenBucket(ratePerSecond: UpstreamRate.perSecond, burst: Double(UpstreamRate.burst)))
+    public let burst: Int
+    public let perSecond: Double
+    private let bucket: Mutex<TokenBucket>
 
-    public init() {}
+    public init(burst: Int = UpstreamRate.defaultBurst, perSecond: Double = UpstreamRate.defaultPerSecond) {
+        self.burst = burst
+        self.perSecond = perSecond
+        bucket = Mutex(TokenBucket(ratePerSecond: perSecond, burst: Double(burst)))
+    }
 
     /// Takes one request's worth; nil when granted, else why not.
     func take() -> UpstreamBudgetExhausted? {
         bucket.withLock { $0.take() } ? nil
-            : UpstreamBudgetExhausted(reason: "this client asked for more than \(Self.burst) upstream requests at once or "
-                                          + "\(Int(Self.perSecond)) per second")
+            : UpstreamBudgetExhausted(reason: "this client asked for more than \(burst) upstream requests at once or "
+                                          + "\(String(format: "%g", perSecond)) per second")
     }
 }
 
