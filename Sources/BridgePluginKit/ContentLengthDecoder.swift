@@ -2,13 +2,17 @@
 /// names case-insensitive, each line ended by `\r\n` or `\n`), an empty line, then
 /// exactly N bytes.
 ///
-/// - A body over the limit is skipped as it streams by and reported as `.oversize`.
+/// - A length over the limit is reported as `.oversize` as soon as its header block ends,
+///   and the decoder then scans for the next `Content-Length:` instead of skipping that
+///   many bytes: a length that lies (or a client that gave up) must not swallow the
+///   messages after it. An honest oversize body is skipped by the same scan (a body that
+///   itself contains `Content-Length:` costs a framing error more).
 /// - A broken header block is reported as `.framingError`; the decoder then scans for
 ///   the next `Content-Length:`, anywhere (LSP bodies are not followed by a newline,
 ///   so after a lying length the next header usually starts mid-line).
-/// - A length that lies is not detectable: too short, and the host sees invalid JSON
-///   followed by a framing error; too long, and the body swallows what follows until
-///   enough bytes arrive. Neither buffers beyond the limit.
+/// - A length within the limit that lies is not detectable: too short, and the host sees
+///   invalid JSON followed by a framing error; too long, and the body swallows what
+///   follows until enough bytes arrive. Neither buffers beyond the limit.
 public struct ContentLengthDecoder: MessageDecoder {
     /// Longest header line accepted; real ones are a few dozen bytes.
     public static let maxHeaderLineBytes = 1024
@@ -16,7 +20,6 @@ public struct ContentLengthDecoder: MessageDecoder {
     private enum State {
         case header
         case body(length: Int)
-        case skipping(remaining: Int, length: Int)
         /// `matched` leading bytes of "content-length:" were seen last.
         case resynchronising(matched: Int)
     }
@@ -41,7 +44,7 @@ public struct ContentLengthDecoder: MessageDecoder {
     public var hasIncompleteMessage: Bool {
         switch state {
         case .header: inHeaderBlock || !buffer.isEmpty
-        case .body, .skipping: true
+        case .body: true
         case .resynchronising: false
         }
     }
@@ -61,11 +64,6 @@ public struct ContentLengthDecoder: MessageDecoder {
                 buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[index..<index + count]))
                 index += count
                 if buffer.count == length { emitBody(handle) }
-            case .skipping(let remaining, let length):
-                let count = min(remaining, available)
-                index += count
-                state = count == remaining ? .header : .skipping(remaining: remaining - count, length: length)
-                if count == remaining { handle(.oversize(byteCount: length)) }
             case .header, .resynchronising:
                 step(chunk[index], handle)
                 index += 1
@@ -101,9 +99,6 @@ public struct ContentLengthDecoder: MessageDecoder {
         case .body(let length):
             buffer.append(byte)
             if buffer.count == length { emitBody(handle) }
-        case .skipping(let remaining, let length):
-            state = remaining == 1 ? .header : .skipping(remaining: remaining - 1, length: length)
-            if remaining == 1 { handle(.oversize(byteCount: length)) }
         }
     }
 
@@ -146,7 +141,8 @@ public struct ContentLengthDecoder: MessageDecoder {
         if length == 0 {
             handle(.message(UnsafeRawBufferPointer(start: nil, count: 0)))
         } else if length > maxMessageBytes {
-            state = .skipping(remaining: length, length: length)
+            handle(.oversize(byteCount: length))
+            state = .resynchronising(matched: 0)
         } else {
             state = .body(length: length)
         }

@@ -7,22 +7,8 @@ import Testing
 
 /// `unicat.get` and `unicat.init` through a whole session on a scripted upstream.
 @Suite struct UnicatGetTests {
-    /// Runs `body` with the protocol's methods of a running session (no transports, no feed).
     func withSession(_ upstream: ScriptedUpstream, _ body: (BridgeMethods, SessionParts) async throws -> Void) async throws {
-        let directory = try TemporaryDirectory(prefix: "session")
-        defer { directory.remove() }
-        let configuration = BridgeConfiguration(
-            upstream: .init(baseURL: ScriptedUpstream.baseURL, project: upstream.project, apiKeySource: .value(Secret(upstream.apiKey)),
-                            caFile: nil, requestTimeout: 10, omitExtendedDefinitions: false),
-            sync: .init(useSocketFeed: false, safetyPollSeconds: 3600),
-            stateDirectory: directory.file("state").path, journalSize: 1_000, logLevel: "info", transports: [:], pluginDirectory: nil)
-        let session = try BridgeSession(configuration: configuration, apiKey: Secret(upstream.apiKey),
-                                        logger: Logger(label: "session-test"), transport: upstream)
-        let running = Task { try await session.run() }
-        defer { running.cancel() }
-        let methods = BridgeMethods(session: session.parts)
-        _ = try await methods.readyPosition()
-        try await body(methods, session.parts)
+        try await ScriptedSession.run(upstream) { session in try await body(session.methods, session.parts) }
     }
 
     @Test func aRefusedKeyIsReportedOnItsOwnBesideTheOthers() async throws {
@@ -30,7 +16,8 @@ import Testing
         for key in ["r1", "r2"] { upstream.put("records", key, ScriptedUpstream.record(key, title: key)) }
         upstream.failKey("records", "r2", status: 403, message: "Forbidden")
         try await withSession(upstream) { methods, _ in
-            let answer = try await methods.get(["data_type": "records", "keys": ["r1", "r2", "r3"]])
+            let answer = try await methods.get(["data_type": "records", "keys": ["r1", "r2", "r3"]], from: RequestSource(client: 1),
+                                               answerBudget: .max)
             #expect(answer["objects"] == ["r1": ScriptedUpstream.record("r1", title: "r1")])
             #expect(answer["missing"] == ["r3"])
             #expect(answer["errors"]?["r2"]?["code"] == -32005)

@@ -19,19 +19,39 @@ import Testing
         #expect(invalid.code == 500 && invalid.message == "Invalid response")
     }
 
-    @Test func endpointNotation() {
-        #expect(UnicatEndpoint("//users/get") == .global("users/get"))
-        #expect(UnicatEndpoint("/records/get") == .project("records/get"))
-        #expect(UnicatEndpoint("records/get")?.url(baseURL: "https://u.app", project: "p") == "https://u.app/api/p/p/records/get")
-        #expect(UnicatEndpoint("sync/get") == .syncGet)
-        #expect(UnicatEndpoint("../admin") == nil)
-        #expect(UnicatEndpoint("records/get?x=1") == nil)
-        #expect(UnicatEndpoint("") == nil)
+    @Test func endpointNotation() throws {
+        #expect(try UnicatEndpoint(notation: "//users/get") == .global("users/get"))
+        #expect(try UnicatEndpoint(notation: "/records/get") == .project("records/get"))
+        #expect(try UnicatEndpoint(notation: "records/get").url(baseURL: "https://u.app", project: "p") == "https://u.app/api/p/p/records/get")
+        #expect(try UnicatEndpoint(notation: "sync/get") == .syncGet)
+        let refusals = ["../admin": "a \"..\" segment", "./apikeys/get": "a \".\" segment", "records//get": "an empty segment",
+                        "//": "no path", "": "no path", "records/get?x=1": "the character \"?\"", "a%2eb": "the character \"%\""]
+        for (notation, reason) in refusals {
+            #expect(throws: UnicatEndpoint.NotationError(notation: notation, reason: reason)) { try UnicatEndpoint(notation: notation) }
+        }
+        #expect(try UnicatEndpoint(notation: "//p/x/apikeys/get").handlesCredentials)
+        #expect(try UnicatEndpoint(notation: "//p/x/records/get").reachesProjectThroughGlobalPrefix)
+        #expect(try !UnicatEndpoint(notation: "records/p/get").reachesProjectThroughGlobalPrefix)
+        #expect(try !UnicatEndpoint(notation: "sync/auth").handlesCredentials)
         #expect(UnicatEndpoint.project("records/get").isRead)
         #expect(UnicatEndpoint.project("records/children").isRead)
         #expect(!UnicatEndpoint.project("records/update").isRead)
         #expect(!UnicatEndpoint.project("backups/restore").isRead)
         #expect(UnicatEndpoint.syncCursors.isRead)
+    }
+
+    @Test func allowListEntriesAreReadIntoCanonicalForm() throws {
+        let records = try EndpointPattern("/records/*")
+        #expect(records.description == "records/*")
+        #expect(records.matches(.project("records/get")) && !records.matches(.project("assets/get")))
+        #expect(try EndpointPattern("/records/get").matches(.project("records/get")))
+        let everything = try EndpointPattern("*")
+        #expect(everything.matches(.global("users/get")))
+        #expect(!everything.matches(.global("p/x/records/get")), "another project only when named")
+        #expect(try EndpointPattern("//p/*").matches(.global("p/x/records/get")))
+        for bad in ["records/./*", "records//*", "rec*ords", "./x"] {
+            #expect(throws: UnicatEndpoint.NotationError.self) { try EndpointPattern(bad) }
+        }
     }
 
     /// The official client's reads (digest §10) pass the default allow-list of `unicat.call`;
@@ -43,7 +63,7 @@ import Testing
                      "classes/get", "fields/get", "layouts/get", "queries/get", "modules/all", "modules/get",
                      "init", "//users/get", "//members/get", "//projects/get", "sync/get", "sync/cursors"]
         for read in reads {
-            let endpoint = UnicatEndpoint(read)
+            let endpoint = try? UnicatEndpoint(notation: read)
             #expect(endpoint?.isRead == true, "\(read)")
             #expect(endpoint.map(readOnly.permits) == true, "\(read)")
         }
@@ -58,7 +78,7 @@ import Testing
                          "channels/create", "orderings/delete", "fieldlists/create", "backups/create",
                          "backups/update", "backups/restore", "backups/delete"]
         for mutation in mutations {
-            let endpoint = UnicatEndpoint(mutation)
+            let endpoint = try? UnicatEndpoint(notation: mutation)
             #expect(endpoint?.isRead == false, "\(mutation)")
             #expect(endpoint.map(readOnly.permits) == false, "\(mutation)")
         }

@@ -33,14 +33,26 @@ import Testing
         #expect(decoder.decode(["Content-Length: 0\r\n\r\n" + Self.framed("[1]")]) == [.message(""), .message("[1]")])
     }
 
-    @Test func anOversizeBodyIsSkippedExactlyAndReported() {
+    @Test func anOversizeBodyIsReportedAtItsHeaderAndSkippedToTheNextHeader() {
         var decoder = ContentLengthDecoder(maxMessageBytes: 10)
         let big = String(repeating: "x", count: 25)
         #expect(decoder.decode([Self.framed(big) + Self.framed("[1]")]) == [.oversize(25), .message("[1]")])
-        // Streamed in pieces: it is skipped as it arrives.
-        #expect(decoder.decode(["Content-Length: 25\r\n\r\n", String(big.prefix(12))]).isEmpty)
-        #expect(decoder.hasIncompleteMessage)
-        #expect(decoder.decode([String(big.dropFirst(12)) + Self.framed("[2]")]) == [.oversize(25), .message("[2]")])
+        // Streamed in pieces: reported once its header block ends, skipped as it arrives.
+        #expect(decoder.decode(["Content-Length: 25\r\n\r\n"]) == [.oversize(25)])
+        #expect(decoder.decode([String(big.prefix(12))]).isEmpty)
+        #expect(decoder.decode([String(big.dropFirst(12)) + Self.framed("[2]")]) == [.message("[2]")])
+    }
+
+    @Test func aLengthOverTheLimitThatLiesDoesNotSwallowTheNextMessage() {
+        // The issue's case: a huge length, then at once a valid request. The error comes
+        // right after the header, and the request is answered without 2 MiB more input.
+        var decoder = ContentLengthDecoder(maxMessageBytes: 1 << 20)
+        let request = #"{"jsonrpc":"2.0","id":2,"method":"initialize"}"#
+        let stream = "Content-Length: 2097152\r\n\r\n" + Self.framed(request)
+        #expect(decoder.decode([stream]) == [.oversize(2_097_152), .message(request)])
+        var bytewise = ContentLengthDecoder(maxMessageBytes: 1 << 20)
+        #expect(bytewise.decodeBytewise(stream) == [.oversize(2_097_152), .message(request)])
+        #expect(!bytewise.hasIncompleteMessage)
     }
 
     @Test func aMalformedHeaderIsReportedAndTheNextMessageFound() {

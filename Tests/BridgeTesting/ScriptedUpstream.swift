@@ -16,11 +16,13 @@ import Synchronization
 ///   key is unknown), `//members/get`;
 /// - **faults**: `fail(endpoint, status:)` for the next requests to an endpoint,
 ///   `failKey(dataType, key, status:)` for every fetch that names a key (the whole request
-///   fails, as a plural request does upstream), `expireToken()` (401 until re-auth);
+///   fails, as a plural request does upstream; its `info` names the key unless
+///   `nameKeysInRefusals(false)`), `expireToken()` (401 until re-auth);
 /// - **races**: `hold(endpoint)` catches the next request to an endpoint: its answer is
 ///   computed when it arrives (the state as of then) and sent when the test calls
 ///   `release()`; `arrived()` waits until it came. Release every hold a test sets;
-/// - **counting**: `requests(endpoint)` and `requestBodies(endpoint)`.
+/// - **counting**: `requests(endpoint)` and `requestBodies(endpoint)`; `urls()` for every
+///   request that arrived, ours or not (a path that escapes the API is counted too).
 ///
 /// Endpoints are named as `UnicatEndpoint` prints them: `records/get`, `//users/get`,
 /// `sync/get`, `init`, `auth`.
@@ -56,6 +58,8 @@ public final class ScriptedUpstream: HTTPTransport, Sendable {
         var endpointFailures: [String: EndpointFailure] = [:]
         var holds: [String: Hold] = [:]
         var bodies: [String: [JSONValue]] = [:]
+        var urls: [String] = []
+        var refusalsNameKeys = true
     }
 
     private let state: Mutex<State>
@@ -175,6 +179,9 @@ public final class ScriptedUpstream: HTTPTransport, Sendable {
         state.withLock { $0.keyFailures[dataType]?[key] = nil }
     }
 
+    /// Whether a refused object request's `info` names the key it refused (the default).
+    public func nameKeysInRefusals(_ flag: Bool) { state.withLock { $0.refusalsNameKeys = flag } }
+
     /// The next `times` requests to `endpoint` answer `status`.
     public func fail(_ endpoint: String, status: Int, times: Int = 1) {
         state.withLock { $0.endpointFailures[endpoint] = EndpointFailure(status: status, remaining: times) }
@@ -196,9 +203,13 @@ public final class ScriptedUpstream: HTTPTransport, Sendable {
 
     public func requestBodies(_ endpoint: String) -> [JSONValue] { state.withLock { $0.bodies[endpoint] ?? [] } }
 
+    /// The URL of every request that arrived, in order.
+    public func urls() -> [String] { state.withLock { $0.urls } }
+
     // MARK: HTTP
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        state.withLock { $0.urls.append(request.url) }
         guard let endpoint = endpointName(request.url) else {
             return Self.error(404, "Not found", endpoint: request.url)
         }
@@ -274,13 +285,13 @@ public final class ScriptedUpstream: HTTPTransport, Sendable {
         guard !keys.isEmpty else { return Self.error(400, "Bad request", endpoint: endpoint, info: ["Missing parameter": "keys"]) }
         for key in keys {
             if let failure = state.keyFailures[dataType]?[key] {
-                return Self.error(failure.status, failure.message, endpoint: endpoint, info: ["key": .string(key)])
+                return Self.error(failure.status, failure.message, endpoint: endpoint, info: state.refusalsNameKeys ? ["key": .string(key)] : [:])
             }
         }
         var found: [String: JSONValue] = [:]
         for key in keys {
             guard let object = state.objects[dataType]?[key] else {
-                return Self.error(422, "\(dataType) not found", endpoint: endpoint, info: ["key": .string(key)])
+                return Self.error(422, "\(dataType) not found", endpoint: endpoint, info: state.refusalsNameKeys ? ["key": .string(key)] : [:])
             }
             found[key] = object
         }

@@ -4,7 +4,7 @@ import time
 import pytest
 
 from bridgetest import Client, StdioConnection
-from conftest import start_bridge
+from conftest import MAX_MESSAGE_BYTES, start_bridge
 
 
 @pytest.mark.parametrize("transport", ["stdio-lsp"])
@@ -28,6 +28,26 @@ def test_content_length_that_lies(simulator, state_dir, transport):
             if reply is None or "result" in reply:
                 break
         assert reply and "result" in reply
+    finally:
+        client.connection.close()
+        bridge.stop()
+
+
+@pytest.mark.parametrize("transport", ["stdio-lsp"])
+def test_content_length_over_the_limit_is_refused_at_once_and_the_next_message_answered(simulator, state_dir, transport):
+    """A length over max_message_bytes that lies: the error comes right after the header,
+    and the valid request that follows is answered (not swallowed as the claimed body)."""
+    bridge, client = start_bridge(simulator, state_dir, transport)
+    try:
+        client.ready_status()
+        request = b'{"jsonrpc": "2.0", "id": 2, "method": "initialize"}'
+        client.connection.write_bytes(b"Content-Length: %d\r\n\r\n" % (2 * MAX_MESSAGE_BYTES)
+                                      + b"Content-Length: %d\r\n\r\n" % len(request) + request)
+        error = client.next_message(timeout=5)
+        assert error["id"] is None and error["error"]["code"] == -32600, error
+        assert error["error"]["message"] == f"Invalid Request: message exceeds {MAX_MESSAGE_BYTES} bytes"
+        answer = client.next_message(timeout=5)
+        assert answer["id"] == 2 and "result" in answer, answer
     finally:
         client.connection.close()
         bridge.stop()

@@ -19,9 +19,8 @@ public enum SendStatus: Sendable, Equatable {
 
 /// Per-transport rules for its clients.
 public struct TransportPolicy: Sendable {
-    /// Endpoints `unicat.call` may reach (official notation, `*` as a wildcard at the end);
-    /// nil means read-only endpoints.
-    public var callAllowlist: [String]?
+    /// Endpoints `unicat.call` may reach; nil means read-only endpoints.
+    public var callAllowlist: [EndpointPattern]?
     public var maxSubscriptionsPerClient: Int
     /// 0 = unlimited.
     public var requestsPerSecond: Double
@@ -31,22 +30,36 @@ public struct TransportPolicy: Sendable {
     /// is a slow consumer: the transport's `queue_max_messages`, as if each change had been
     /// queued as its own message.
     public var slowConsumerBacklog: Int
+    /// Bytes of a client's messages received and not yet answered beyond which the client
+    /// is cut off: what a client can make the bridge hold by sending ahead of its answers.
+    public var maxPendingRequestBytes: Int
+    /// The largest answer to one message (a whole batch's array): a request whose answer
+    /// would be larger gets an error instead.
+    public var maxAnswerBytes: Int
 
-    public init(callAllowlist: [String]? = nil, maxSubscriptionsPerClient: Int = 64, requestsPerSecond: Double = 0,
-                slowConsumerCloseCode: Int32 = 4008, slowConsumerBacklog: Int = 10_000) {
+    public static let defaultMaxAnswerBytes = 16 * 1024 * 1024
+    public static let defaultMaxPendingRequestBytes = 32 * 1024 * 1024
+
+    public init(callAllowlist: [EndpointPattern]? = nil, maxSubscriptionsPerClient: Int = 64, requestsPerSecond: Double = 0,
+                slowConsumerCloseCode: Int32 = 4008, slowConsumerBacklog: Int = 10_000,
+                maxPendingRequestBytes: Int = TransportPolicy.defaultMaxPendingRequestBytes,
+                maxAnswerBytes: Int = TransportPolicy.defaultMaxAnswerBytes) {
         self.callAllowlist = callAllowlist
         self.maxSubscriptionsPerClient = maxSubscriptionsPerClient
         self.requestsPerSecond = requestsPerSecond
         self.slowConsumerCloseCode = slowConsumerCloseCode
         self.slowConsumerBacklog = slowConsumerBacklog
+        self.maxPendingRequestBytes = maxPendingRequestBytes
+        self.maxAnswerBytes = maxAnswerBytes
     }
 
-    /// Whether `unicat.call` may reach `endpoint` from this transport.
+    /// Whether `unicat.call` may reach `endpoint` (canonical) from this transport.
+    /// Credential endpoints never, whatever the allow-list says; the project API behind the
+    /// global prefix (`//p/<gid>/…`, maybe another project's) only when the allow-list names
+    /// that prefix.
     public func permits(_ endpoint: UnicatEndpoint) -> Bool {
-        guard let allowlist = callAllowlist else { return endpoint.isRead }
-        let name = endpoint.description
-        return allowlist.contains { pattern in
-            pattern.hasSuffix("*") ? name.hasPrefix(String(pattern.dropLast())) : name == pattern
-        }
+        if endpoint.handlesCredentials { return false }
+        guard let allowlist = callAllowlist else { return endpoint.isRead && !endpoint.reachesProjectThroughGlobalPrefix }
+        return allowlist.contains { $0.matches(endpoint) }
     }
 }

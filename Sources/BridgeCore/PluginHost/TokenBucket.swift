@@ -1,15 +1,18 @@
 import Foundation
 
-/// Requests-per-second limiting with a burst of one second's worth. A rate of 0 means
+/// Rate limiting: up to `burst` at once, refilled at `ratePerSecond`. A rate of 0 means
 /// unlimited.
 struct TokenBucket {
     private let rate: Double
+    private let burst: Double
     private var tokens: Double
     private var updated = ContinuousClock.now
 
-    init(ratePerSecond: Double) {
+    /// `burst` defaults to one second's worth (at least one).
+    init(ratePerSecond: Double, burst: Double? = nil) {
         rate = ratePerSecond
-        tokens = max(ratePerSecond, 1)
+        self.burst = burst ?? max(ratePerSecond, 1)
+        tokens = self.burst
     }
 
     mutating func take() -> Bool {
@@ -17,7 +20,7 @@ struct TokenBucket {
         let now = ContinuousClock.now
         let elapsed = now - updated
         updated = now
-        tokens = min(max(rate, 1), tokens + rate * (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+        tokens = min(burst, tokens + rate * (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
         guard tokens >= 1 else { return false }
         tokens -= 1
         return true

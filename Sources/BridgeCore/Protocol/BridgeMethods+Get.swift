@@ -1,8 +1,10 @@
 extension BridgeMethods {
     /// `unicat.get`: objects from the mirror, fetched from Unicat (once, shared) when not held;
     /// keys Unicat does not know are `missing`, keys it refused (or could not be asked
-    /// about) are reported one by one in `errors`.
-    func get(_ params: JSONValue) async throws -> JSONValue {
+    /// about, or that the client's upstream budget did not cover) are reported one by one in
+    /// `errors`. Mirror objects that would not fit `answerBudget` are refused before they
+    /// are read.
+    func get(_ params: JSONValue, from source: RequestSource, answerBudget: Int) async throws -> JSONValue {
         let params = try RPCParams(params, allowed: ["data_type", "key", "keys"])
         let dataType = try params.requiredString("data_type")
         var keys: [String]
@@ -18,11 +20,17 @@ extension BridgeMethods {
             throw RPCError.invalidParams("unknown data_type \"\(dataType)\"")
         }
         _ = try await readyPosition()
+        let heldBytes = try session.store.objectBytes(dataType, keys: keys)
+        guard heldBytes <= answerBudget else {
+            throw RPCError.answerTooLarge("the \(dataType) held for these \(keys.count) keys are \(heldBytes) bytes, more than the "
+                                          + "\(answerBudget) this message's answer may still take; ask for fewer keys at a time")
+        }
         var objects = try session.store.objects(dataType, keys: keys)
         var errors: [String: JSONValue] = [:]
         let absent = keys.filter { objects[$0] == nil }
         if !absent.isEmpty, ObjectFetcher.canFetch(dataType) {
-            for (key, outcome) in try await session.fetcher.fetch(dataType, keys: absent) {
+            let allowance = UpstreamAllowance(limit: Self.maxUpstreamRequestsPerGet, rate: source.upstream, purpose: "this unicat.get")
+            for (key, outcome) in try await session.fetcher.fetch(dataType, keys: absent, allowance: allowance) {
                 switch outcome {
                 case .present(let object): objects[key] = object
                 case .gone: break

@@ -18,6 +18,13 @@ public struct BridgeMethods: Sendable {
     /// How long requests that need data wait for a cold start's first init.
     static let readinessTimeout: Duration = .seconds(30)
     static let maxKeysPerGet = 1_000
+    /// Upstream requests one `unicat.get` may make: ten plural requests (1,000 keys), and as
+    /// many again to settle keys Unicat refused.
+    static let maxUpstreamRequestsPerGet = 20
+    /// Methods whose answer goes out even past the message's answer limit: they change the
+    /// client's subscriptions, so it must learn the outcome, and their answers grow only
+    /// with their requests.
+    static let alwaysAnswered: Set<String> = ["sync.subscribe", "sync.unsubscribe"]
 
     let session: SessionParts
     var hub: Hub { session.hub }
@@ -26,15 +33,17 @@ public struct BridgeMethods: Sendable {
         self.session = session
     }
 
-    func call(_ request: RPCRequest, client: UInt64) async -> Outcome {
+    /// Runs one request from `source`; `answerBudget` is what its answer may take of the
+    /// message's limit (a method that can tell beforehand refuses a larger answer unbuilt).
+    func call(_ request: RPCRequest, from source: RequestSource, answerBudget: Int) async -> Outcome {
         do {
             switch request.method {
             case "initialize": return .success(try await initialize(request.params))
             case "unicat.init": return .success(try await initData(request.params))
-            case "unicat.get": return .success(try await get(request.params))
-            case "unicat.call": return .success(try await proxy(request.params, client: client))
-            case "sync.subscribe": return try await subscribe(request.params, client: client)
-            case "sync.unsubscribe": return .success(try await unsubscribe(request.params, client: client))
+            case "unicat.get": return .success(try await get(request.params, from: source, answerBudget: answerBudget))
+            case "unicat.call": return .success(try await proxy(request.params, from: source))
+            case "sync.subscribe": return try await subscribe(request.params, client: source.client)
+            case "sync.unsubscribe": return .success(try await unsubscribe(request.params, client: source.client))
             case "bridge.status": return .success(try await status(request.params))
             default: return .failure(.methodNotFound(request.method))
             }

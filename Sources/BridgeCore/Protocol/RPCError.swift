@@ -37,14 +37,18 @@ public struct RPCError: Error, Sendable, Equatable, CustomStringConvertible {
                         "http_status": .int(Int64(error.httpStatus))])
     }
     public static func tooManySubscriptions(_ limit: Int) -> RPCError { RPCError(-32006, "Too many subscriptions: at most \(limit) per client") }
+    public static let answerTooLargeCode = -32007
+    public static func answerTooLarge(_ detail: String) -> RPCError { RPCError(answerTooLargeCode, "Answer too large: \(detail)") }
 
     /// How a failure is reported to a subscriber: Unicat's own error answer as -32005, no
-    /// usable answer from Unicat as -32000, anything else as internal.
+    /// usable answer from Unicat as -32000, an upstream request the client's budget did not
+    /// allow as -32004, anything else as internal.
     public static func reporting(_ error: any Error) -> RPCError {
         switch error {
         case let error as RPCError: return error
         case let error as UnicatError: return .upstreamError(error)
         case let error as UpstreamError: return .upstreamUnavailable(error.description)
+        case let error as UpstreamBudgetExhausted: return .rateLimited(error.description)
         default: return .internalError(String(describing: error))
         }
     }

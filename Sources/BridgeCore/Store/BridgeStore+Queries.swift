@@ -23,6 +23,17 @@ extension BridgeStore {
         }
     }
 
+    /// The bytes of the mirror's objects of one type among `keys`, as stored (about their
+    /// encoded size), without reading them.
+    public func objectBytes(_ dataType: String, keys: [String]) throws -> Int {
+        guard !keys.isEmpty else { return 0 }
+        return try database.read { db in
+            let marks = Array(repeating: "?", count: keys.count).joined(separator: ",")
+            return try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(length(CAST(body AS BLOB))), 0) FROM objects WHERE data_type = ? AND key IN (\(marks))",
+                                    arguments: StatementArguments([dataType] + keys)) ?? 0
+        }
+    }
+
     /// Which of `keys` the mirror holds.
     public func heldKeys(_ dataType: String, among keys: [String]) throws -> Set<String> {
         guard !keys.isEmpty else { return [] }

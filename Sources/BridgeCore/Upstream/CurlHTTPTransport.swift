@@ -70,6 +70,8 @@ public final class CurlHTTPTransport: HTTPTransport {
                         _ = ccurl_setopt_long(h, CURLOPT_TIMEOUT_MS, Int(request.timeout * 1000))
                         _ = ccurl_setopt_long(h, CURLOPT_CONNECTTIMEOUT_MS, Int(min(request.timeout, 15) * 1000))
                         _ = ccurl_setopt_long(h, CURLOPT_FOLLOWLOCATION, 0)
+                        // The path goes out as built: the endpoint policy decided on exactly it.
+                        _ = ccurl_setopt_long(h, CURLOPT_PATH_AS_IS, 1)
                         _ = ccurl_setopt_long(h, CURLOPT_SSL_VERIFYPEER, 1)
                         _ = ccurl_setopt_long(h, CURLOPT_SSL_VERIFYHOST, 2)
                         _ = ccurl_setopt_long(h, CURLOPT_SSLVERSION, Int(CURL_SSLVERSION_TLSv1_2))

@@ -14,16 +14,21 @@ public struct UnicatEndpoint: Sendable, Hashable, CustomStringConvertible {
         self.path = path
     }
 
-    /// Parses the official client's notation: `//x` global, `/x` or `x` project,
-    /// `sync/x` sync. Returns nil for anything that could escape the API (`..`, query).
-    public init?(_ notation: String) {
+    /// Reads a client's notation (the official client's: `records/get` or `/records/get` in
+    /// the project API, `//users/get` in the global API, `sync/get`) into the one canonical
+    /// form the bridge decides its policy on and sends. Only plain segments of lowercase
+    /// letters, digits, `_` and `-` pass: no `.` or `..`, no empty segment, no
+    /// percent-encoding, backslash, query or fragment. Anything else could be rewritten on
+    /// the way (libcurl collapses `./`, a server decodes `%2e`), so the endpoint reached
+    /// would not be the one decided on.
+    public init(notation: String) throws(NotationError) {
         var text = Substring(notation)
         let family: Family
         if text.hasPrefix("//") {
             family = .global
             text = text.dropFirst(2)
         } else {
-            while text.hasPrefix("/") { text = text.dropFirst() }
+            if text.hasPrefix("/") { text = text.dropFirst() }
             if text.hasPrefix("sync/") {
                 family = .sync
                 text = text.dropFirst(5)
@@ -31,12 +36,29 @@ public struct UnicatEndpoint: Sendable, Hashable, CustomStringConvertible {
                 family = .project
             }
         }
-        let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789_/.-")
-        guard !text.isEmpty, text.allSatisfy({ allowed.contains($0) }), !text.contains(".."),
-              !text.hasPrefix("/"), !text.hasSuffix("/")
-        else { return nil }
+        guard !text.isEmpty else { throw NotationError(notation: notation, reason: "no path") }
+        for segment in text.split(separator: "/", omittingEmptySubsequences: false) {
+            if segment.isEmpty { throw NotationError(notation: notation, reason: "an empty segment") }
+            if segment.allSatisfy({ $0 == "." }) { throw NotationError(notation: notation, reason: "a \"\(segment)\" segment") }
+            if let character = segment.first(where: { !Self.segmentCharacters.contains($0) }) {
+                throw NotationError(notation: notation, reason: "the character \(JSONValue.string(String(character)).encodedString())")
+            }
+        }
         self.init(family: family, path: String(text))
     }
+
+    /// Why a notation has no canonical form.
+    public struct NotationError: Error, Sendable, Equatable, CustomStringConvertible {
+        public let notation: String
+        public let reason: String
+
+        public var description: String {
+            "\(JSONValue.string(notation).encodedString()) is not a Unicat endpoint in canonical form (it has \(reason)); "
+                + "write e.g. \"records/get\" or \"//users/get\""
+        }
+    }
+
+    private static let segmentCharacters = Set("abcdefghijklmnopqrstuvwxyz0123456789_-")
 
     public static func project(_ path: String) -> UnicatEndpoint { .init(family: .project, path: path) }
     public static func global(_ path: String) -> UnicatEndpoint { .init(family: .global, path: path) }
@@ -60,6 +82,21 @@ public struct UnicatEndpoint: Sendable, Hashable, CustomStringConvertible {
         if family == .sync { return true }
         let last = path.split(separator: "/").last.map(String.init) ?? path
         return ["get", "root", "children", "all", "init", "tree", "worksheet"].contains(last)
+    }
+
+    /// A global path under `p/<gid>/`: the project API of that project (this one or
+    /// another) through the global prefix.
+    public var reachesProjectThroughGlobalPrefix: Bool {
+        family == .global && (path == "p" || path.hasPrefix("p/"))
+    }
+
+    /// Endpoints that take or hand out credentials (`auth`, `login`, `signup`, `apikeys/…`),
+    /// in either API, also behind a `p/<gid>/` prefix.
+    public var handlesCredentials: Bool {
+        var segments = path.split(separator: "/")[...]
+        if reachesProjectThroughGlobalPrefix { segments = segments.dropFirst(2) }
+        guard family != .sync, let first = segments.first else { return false }
+        return ["auth", "login", "signup", "apikeys"].contains(first)
     }
 
     public var description: String {

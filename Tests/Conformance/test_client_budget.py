@@ -1,0 +1,225 @@
+"""What one client can cost everyone else: large messages are handled off the path that
+serves subscribers, the bytes of requests waiting per client are bounded, answers are
+bounded in size, and `unicat.get` is bounded in the upstream requests it makes."""
+import json
+import os
+import socket
+import threading
+import time
+
+import pytest
+
+from bridgetest import Bridge, Client, UnixLineConnection
+from websockettest import connect, listening_url, websocket_section
+
+MIB = 1 << 20
+
+
+def bridge_with(simulator, state_dir, unix=None, websocket=None, extra=None):
+    """A bridge serving a Unix socket (and a WebSocket listener with `websocket`)."""
+    path = os.path.join(os.path.dirname(state_dir), "bridge.sock")
+    transports = {"unix": {"path": path, **(unix or {})}}
+    if websocket is not None:
+        transports["websocket"] = websocket_section("ws", **websocket)
+    bridge = Bridge(simulator, state_dir, config={"transports": transports, **(extra or {})}, stdio=False)
+    if websocket is not None:
+        listening_url(bridge)
+    return bridge, path
+
+
+def unix_client(path):
+    client = Client(UnixLineConnection(path))
+    client.ready_status()
+    return client
+
+
+def delivery_latency(simulator, subscriber, subscription):
+    """Seconds from a change at Unicat to its `sync.changes` at the subscriber."""
+    started = time.monotonic()
+    cursor = simulator.change(1)["items"][0]["cursor"]
+    subscriber.changes(subscription, lambda items: any(i["cursor"] == cursor for i in items), timeout=60)
+    return time.monotonic() - started
+
+
+def many_tiny_values(count):
+    """An `initialize` whose client description is `count` empty objects: the costliest
+    kind of message to parse for its size."""
+    return (b'{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"client":{"a":['
+            + b"{}," * (count - 1) + b'{}]}}}')
+
+
+def send_over_unix(path, message, times):
+    """Sends `message` `times` times on one connection; how many were answered."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+        connection.connect(path)
+        for _ in range(times):
+            connection.sendall(message + b"\n")
+        received = b""
+        while received.count(b"\n") < times:
+            chunk = connection.recv(65536)
+            if not chunk:
+                break
+            received += chunk
+        return received.count(b'"protocol_version":1')
+
+
+def send_over_websocket(bridge, message, times):
+    client = Client(connect(bridge, "ws"))
+    try:
+        for _ in range(times):
+            client.connection.send_raw(message)
+        return sum("result" in client.next_message(timeout=300) for _ in range(times))
+    finally:
+        client.connection.close()
+
+
+@pytest.mark.parametrize("hostile_transport", ["unix", "ws"])
+def test_large_messages_do_not_stall_another_subscriber(simulator, state_dir, hostile_transport):
+    """Four clients each sending large messages of tiny values (three of 3 MB over the Unix
+    socket, twelve of 1 MB over WebSocket, whose limit is 1 MiB) while a WebSocket subscriber is
+    served: its delivery latency stays small (it took seconds when they were parsed on the
+    threads delivery needs)."""
+    bridge, path = bridge_with(simulator, state_dir, websocket={})
+    try:
+        subscriber = Client(connect(bridge, "ws"))
+        subscription = subscriber.result("sync.subscribe", {"types": ["records"]})["subscription"]
+        quiet = max(delivery_latency(simulator, subscriber, subscription) for _ in range(5))
+
+        if hostile_transport == "unix":
+            message, times = many_tiny_values(1_000_000), 3
+            send = lambda: send_over_unix(path, message, times)  # noqa: E731
+        else:
+            message, times = many_tiny_values(340_000), 12
+            assert len(message) < MIB
+            send = lambda: send_over_websocket(bridge, message, times)  # noqa: E731
+        answered = []
+        threads = [threading.Thread(target=lambda: answered.append(send()), daemon=True) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        latencies = []
+        deadline = time.monotonic() + 300
+        while any(thread.is_alive() for thread in threads) and time.monotonic() < deadline:
+            latencies.append(delivery_latency(simulator, subscriber, subscription))
+            time.sleep(0.1)
+        for thread in threads:
+            thread.join(30)
+        assert answered == [times] * 4, "every hostile message was still answered"
+        assert latencies, "changes were delivered while the large messages were handled"
+        assert max(latencies) < max(1.5, 10 * quiet), (quiet, latencies)
+    finally:
+        bridge.stop()
+
+
+def rss_bytes(pid):
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    raise AssertionError("no VmRSS")
+
+
+@pytest.mark.parametrize("transport", ["unix", "ws"])
+def test_bytes_waiting_behind_a_slow_request_are_bounded(simulator, state_dir, transport):
+    """One call held upstream, then 80 requests of about 1 MiB on the same connection: past
+    the bytes a client may have waiting (32 MiB by default) it gets -32004 and is
+    disconnected, and the bridge never holds much more than that."""
+    bridge, path = bridge_with(simulator, state_dir, unix={"max_message_bytes": 2 * MIB}, websocket={})
+    simulator.control("/faults", {"match": "/api/p/{gid}/records/children", "status": None, "delay": 20, "count": 1})
+    try:
+        client = unix_client(path) if transport == "unix" else Client(connect(bridge, "ws"))
+        root = client.result("unicat.call", {"endpoint": "records/root"})["result"]["root"]
+        client.connection.send_json({"jsonrpc": "2.0", "id": "held", "method": "unicat.call",
+                                     "params": {"endpoint": "records/children", "params": {"record": root}}})
+        before = rss_bytes(bridge.proc.pid)
+        padding = "x" * (MIB - 1024)  # within the WebSocket's 1 MiB
+
+        def flood():
+            try:
+                for index in range(80):
+                    client.connection.send_json({"jsonrpc": "2.0", "id": index, "method": "initialize",
+                                                 "params": {"client": {"pad": padding}}})
+            except Exception:  # noqa: BLE001 - disconnected part way: what the test expects
+                pass
+
+        sender = threading.Thread(target=flood, daemon=True)
+        sender.start()
+        expected = {"jsonrpc": "2.0", "id": None, "error": {
+            "code": -32004, "message": "Rate limited: more than 33554432 bytes of requests waiting for answers"}}
+        try:
+            assert client.next_message(timeout=60) == expected
+            with pytest.raises(ConnectionError):
+                client.next_message(timeout=30)
+        except ConnectionError:
+            # A WebSocket closed while its client still sends may be reset before the error
+            # message is read (TCP drops it); the close frame's code is what is left.
+            assert transport == "ws" and client.connection.close_code == 1008
+        growth = rss_bytes(bridge.proc.pid) - before
+        sender.join(30)
+        assert growth < 48 * MIB, f"the bridge grew by {growth // MIB} MiB"
+        assert "bytes of requests waiting for answers: disconnecting" in bridge.log
+        # Others are served meanwhile.
+        assert unix_client(path).result("initialize")["protocol_version"] == 1
+    finally:
+        simulator.control("/faults/clear", {})
+        bridge.stop()
+
+
+def test_the_answer_to_one_message_is_bounded(simulator, state_dir):
+    """A batch of 15 `unicat.get`s of 1,000 records each would answer about 20 MiB: the
+    answer stops at 16 MiB (max_answer_bytes), and the requests past it are not run."""
+    bridge, path = bridge_with(simulator, state_dir)
+    try:
+        client = unix_client(path)
+        items = simulator.change(1000, action="INSERT")["items"]
+        keys = sorted({i["data_key"] for i in items if i["data_type"] == "records" and i["action"] == "INSERT"})[:1000]
+        assert len(keys) == 1000
+        client.connection.keep_raw()
+        batch = [{"jsonrpc": "2.0", "id": index, "method": "unicat.get", "params": {"data_type": "records", "keys": keys}}
+                 for index in range(15)]
+        client.connection.send_json(batch)
+        replies = client.next_message(timeout=300)
+        size = len(client.connection.raw[-1])
+        assert size <= 16 * MIB, f"the answer is {size} bytes"
+        results = [r for r in replies if "result" in r]
+        errors = [r["error"] for r in replies if "error" in r]
+        assert len(results) + len(errors) == 15 and results and errors
+        assert all(len(r["result"]["objects"]) == 1000 for r in results)
+        assert all(e["code"] == -32007 and e["message"].startswith("Answer too large: ") for e in errors), errors
+        assert "not run: the answer to this message reached its limit of 16777216 bytes" in errors[-1]["message"]
+        # A smaller request on the same connection is answered in full.
+        assert len(client.result("unicat.get", {"data_type": "records", "keys": keys[:100]})["objects"]) == 100
+    finally:
+        bridge.stop()
+
+
+def test_unicat_get_of_unknown_keys_makes_few_upstream_requests(simulator, state_dir):
+    """1,000 keys Unicat does not know made about 1,010 upstream requests, and a batch of ten
+    such calls ten times that: now at most 20 per `unicat.get`, and at most the client's
+    burst of 200 for the batch; the keys left unasked are named under `errors`."""
+    bridge, path = bridge_with(simulator, state_dir)
+    try:
+        client = unix_client(path)
+        unknown = [f"00000000-0000-4000-8000-{n:012d}" for n in range(11_000)]
+
+        def record_requests():
+            return simulator.control("/stats")["requests"].get("POST /api/p/{gid}/records/get", 0)
+
+        before = record_requests()
+        result = client.result("unicat.get", {"data_type": "records", "keys": unknown[:1000]})
+        assert record_requests() - before <= 20
+        assert len(result["missing"]) + len(result["errors"]) == 1000 and result["missing"]
+        assert {e["code"] for e in result["errors"].values()} == {-32004}
+        assert "this unicat.get reached its limit of 20 upstream requests" in next(iter(result["errors"].values()))["message"]
+
+        before = record_requests()
+        started = time.monotonic()
+        client.connection.send_json([{"jsonrpc": "2.0", "id": n, "method": "unicat.get",
+                                      "params": {"data_type": "records", "keys": unknown[1000 * (n + 1):1000 * (n + 2)]}}
+                                     for n in range(10)])
+        replies = client.next_message(timeout=120)
+        elapsed = time.monotonic() - started
+        assert len(replies) == 10 and all("result" in r for r in replies)
+        assert record_requests() - before <= 200 + 20 * (elapsed + 1)
+        assert "this client asked for more than 200 upstream requests at once" in json.dumps(replies[-1])
+    finally:
+        bridge.stop()
