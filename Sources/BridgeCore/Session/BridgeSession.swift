@@ -88,7 +88,9 @@ public final class BridgeSession: Service {
     }
 
     private let startFailure = Mutex<(any Error)?>(nil)
-    private let storageExecutor = QueueExecutor(label: "unicat-bridge.storage")
+    /// SQLite commits block in fsync: on a thread of their own, off the cooperative pool
+    /// that the hub, the feed and every client's requests share.
+    private let storageExecutor = DedicatedExecutor(threadCount: 1)
 
     /// Authenticates and loads or creates the mirror. Waits out an unreachable upstream;
     /// a rejected API key or an untrusted certificate ends the run (retrying cannot help).
