@@ -46,6 +46,7 @@ extension JSONValue: Codable {
         case .double(let number): try container.encode(number)
         // The old codec had no literals; its decoder above never makes one.
         case .number(let literal): try container.encode(Double(literal) ?? 0)
+        case .encoded(let text): try container.encode(try JSONValue.parse(text))
         case .string(let text): try container.encode(text)
         case .array(let elements): try container.encode(elements)
         case .object(let members): try container.encode(members)

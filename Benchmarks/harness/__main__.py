@@ -12,17 +12,20 @@ from . import paths, plots, report, targets
 from .context import Context
 from .modes import MODES
 from .profiling import Profiler
-from .scenarios import fanout, idle_memory, local_transports, resume_storm, slow_consumers, upstream, warm_restart
+from .scenarios import (fanout, idle_memory, local_transports, project_size, resume_storm, slow_consumers, upstream,
+                        warm_restart)
 from .setup import build, ensure_mirror_server, say
 
 SCENARIOS = {
     "fanout": fanout, "idle_memory": idle_memory, "resume_storm": resume_storm, "slow_consumers": slow_consumers,
     "upstream": upstream, "warm_restart": warm_restart, "local_transports": local_transports,
+    "project_size": project_size,
 }
 NEEDS = {"fanout": {"WebSocketTransport"}, "idle_memory": {"WebSocketTransport"},
          "resume_storm": {"WebSocketTransport", "UnixSocketTransport"},
          "slow_consumers": {"WebSocketTransport"}, "upstream": {"WebSocketTransport", "UnixSocketTransport"},
-         "warm_restart": {"StdioTransport"}, "local_transports": {"UnixSocketTransport", "StdioTransport"}}
+         "warm_restart": {"StdioTransport"}, "local_transports": {"UnixSocketTransport", "StdioTransport"},
+         "project_size": {"WebSocketTransport", "UnixSocketTransport"}}
 
 
 def machine():
@@ -67,8 +70,14 @@ def write_outputs(results, mode, output):
     images = plots.write_all(results, output, mode.name)
     with open(os.path.join(output, f"results-{mode.name}.json"), "w") as handle:
         json.dump(results, handle, indent=1, sort_keys=True)
-    with open(os.path.join(output, "README.md"), "w") as handle:
-        handle.write(report.markdown(results, checked, images, output))
+    readme = os.path.join(output, "README.md")
+    tail = ""
+    if os.path.exists(readme):
+        with open(readme) as handle:
+            tail = report.kept_tail(handle.read())
+    text = report.markdown(results, checked, images, output)
+    with open(readme, "w") as handle:
+        handle.write(text + ("\n" + tail if tail else ""))
     print(report.targets_section(checked))
 
 

@@ -62,6 +62,21 @@ def explain(results, checked):
                          f"{(status.get('p50') or 0) * 1000:.0f} µs too, so most of the time is the request's path "
                          "through the transport and the host, not the lookup."
                          + (f" Profile top (on-CPU): {profile}." if profile else " (run with --profile for a profile)"))
+        elif "unicat.init p99" in name:
+            project = results.get("project_size") or {}
+            sizes = project.get("sizes") or []
+            if sizes:
+                small, large = sizes[0], sizes[-1]
+                profile = _profile_top(results, f"init-{large['label']}", 6)
+                rate = large["init_bytes"] / (large["init"]["latency_ms"]["p50"] / 1000) / 2**20
+                notes.append(f"**{name}**: the answer is {large['init_bytes'] / 1024:,.0f} KiB "
+                             f"({large['init_bytes'] / small['init_bytes']:.1f}× the small project's) and p50 "
+                             f"{large['init']['latency_ms']['p50']:.2f} ms, i.e. {rate:,.0f} MiB/s: the time grows "
+                             "with the answer, as when it is encoded again for every call rather than sent from a "
+                             "cached encoding."
+                             + (f" Profile top (on-CPU, `unicat.init` on the {large['label']} project): {profile}: "
+                                "JSON writing of the value tree (sorted keys) per call." if profile
+                                else " (run with --profile for a profile)"))
         elif name.startswith("healthy p99"):
             slow = results.get("slow_consumers") or {}
             notes.append(f"**{name}**: the per-second p99s (plot) show when it moved; cut-offs at "

@@ -26,6 +26,11 @@ class Mode:
     restart_changes: int
     unix_requests: int
     replay_items: int
+    project_sizes: tuple = ()  # (label, unicat-sim arguments), the small project first
+    project_runs: int = 2  # cold and warm starts per size (medians)
+    project_init_requests: int = 50
+    project_get_keys: int = 50  # records fetched one by one (not held yet), and as many in one batch
+    project_held_requests: int = 1000
     notes: tuple = field(default_factory=tuple)
 
     def smoke(self, subscribers):
@@ -42,6 +47,9 @@ QUICK = Mode(
     resume_missed_changes=200, slow_subscribers=100, slow_rate=200, slow_baseline_seconds=6,
     slow_stalled_seconds=20, upstream_subscribers=(1, 100), upstream_changes=5, pollers=(10,), poll_interval=1.0,
     restarts=2, restart_changes=300, unix_requests=2000, replay_items=5000,
+    project_sizes=(("small", ()), ("medium", ("--project-size", "medium")), ("large", ("--project-size", "large"))),
+    project_runs=2,
+    project_init_requests=50, project_get_keys=50, project_held_requests=1000,
     notes=("quick mode: fan-out at 1,000 subscribers only, idle memory at 2,000, the resume storm at 1,000; "
            "run Benchmarks/run (full) for the issue's sizes",))
 
@@ -50,6 +58,9 @@ FULL = Mode(
     fanout_seconds=10, reference_subscribers=1000, mirror_burst=20000, idle_subscribers=10000,
     resume_subscribers=5000, resume_missed_changes=1000, slow_subscribers=200, slow_rate=200,
     slow_baseline_seconds=20, slow_stalled_seconds=60, upstream_subscribers=(1, 100, 1000), upstream_changes=10,
-    pollers=(10, 100), poll_interval=1.0, restarts=5, restart_changes=2000, unix_requests=20000, replay_items=50000)
+    pollers=(10, 100), poll_interval=1.0, restarts=5, restart_changes=2000, unix_requests=20000, replay_items=50000,
+    project_sizes=(("small", ()), ("medium", ("--project-size", "medium")), ("large", ("--project-size", "large"))),
+    project_runs=3,
+    project_init_requests=100, project_get_keys=100, project_held_requests=5000)
 
 MODES = {"quick": QUICK, "full": FULL}

@@ -5,6 +5,9 @@ import os
 from .evidence import explain
 
 
+KIB = 1024
+
+
 def num(value, digits=1, suffix=""):
     if value is None:
         return "–"
@@ -190,9 +193,76 @@ def local_section(l):
             + table(["transport", "items", "notifications", "items/s", "notifications/s", "seconds"], replay))
 
 
+def growth(small, large):
+    if small in (None, 0) or large is None:
+        return "–"
+    return f"{large / small:.2f}×"
+
+
+def project_section(p):
+    sizes = p["sizes"]
+    small, large = sizes[0], sizes[-1]
+
+    def row(name, pick, digits=1, scale=1.0):
+        values = [pick(s) for s in sizes]
+        values = [None if v is None else v * scale for v in values]
+        return [name, *(num(v, digits) for v in values), growth(values[0], values[-1])]
+
+    counts = lambda t: (lambda s: s["counts"][t])
+    ms = lambda kind, q: (lambda s: s[kind]["latency_ms"][q])
+    rows = [row("records", counts("records"), 0), row("assets", counts("assets"), 0),
+            row("fields", counts("fields"), 0), row("definitions", counts("definitions"), 0),
+            row("`unicat.init` answer (KiB)", lambda s: s["init_bytes"], 0, 1 / KIB),
+            row("simulator start-up (s)", lambda s: s["simulator_start_seconds"], 2),
+            row("cold start to serving: `bridge.status` has a position (s)", lambda s: s["cold_serving_seconds"], 3),
+            row("cold start to the first `unicat.init` answer (s)", lambda s: s["cold_init_answered_seconds"], 3),
+            row("warm restart to serving (s)", lambda s: s["warm_serving_seconds"], 3),
+            row("warm restart to the first `unicat.init` answer (s)", lambda s: s["warm_init_answered_seconds"], 3),
+            row("`unicat.init` p50 (ms)", ms("init", "p50"), 2), row("`unicat.init` p99 (ms)", ms("init", "p99"), 2),
+            row("`unicat.get` record not held yet, p50 (ms)", lambda s: s["get_unheld_ms"]["p50"], 2),
+            row("`unicat.get` record not held yet, p99 (ms)", lambda s: s["get_unheld_ms"]["p99"], 2),
+            row("`unicat.get` of a batch of keys not held yet (ms)", lambda s: s["get_unheld_batch"]["ms"], 1),
+            row("`unicat.get` record held, p50 (µs)", ms("get_held", "p50"), 0, 1000),
+            row("`unicat.get` record held, p99 (µs)", ms("get_held", "p99"), 0, 1000),
+            row("mirror on disk after a cold start (KiB)", lambda s: s["mirror_cold_bytes"], 0, 1 / KIB),
+            row("mirror on disk after the gets (KiB)", lambda s: s["mirror_after_gets"]["total"], 0, 1 / KIB),
+            row("bridge RSS when serving after a cold start (MiB)", lambda s: s["rss_serving_bytes"], 1, 1 / 2**20),
+            row("bridge RSS after the gets (MiB)", lambda s: s["rss_after_gets_bytes"], 1, 1 / 2**20)]
+    batch = large["get_unheld_batch"]["keys"]
+    labels = [s["label"] for s in sizes]
+    g = lambda pick: pick(large) / pick(small) if pick(small) else float("nan")
+    reading = (f"\n\nFrom {labels[0]} to {labels[-1]}: {g(counts('records')):.0f}× the records, "
+               f"{g(lambda s: s['init_bytes']):.1f}× the init data (the schema: fields, classes, definitions, "
+               f"layouts). `unicat.init` latency follows the init data ({g(ms('init', 'p50')):.1f}× at p50), the "
+               f"mirror on disk grows less ({g(lambda s: s['mirror_cold_bytes']):.1f}×: it holds the init data and "
+               f"the objects asked for, not every record), start-up a little "
+               f"({g(lambda s: s['cold_serving_seconds']):.1f}× cold, {g(lambda s: s['warm_serving_seconds']):.1f}× "
+               f"warm), RSS {g(lambda s: s['rss_after_gets_bytes']):.2f}×; a record `unicat.get` does not depend on "
+               f"the project's size ({g(ms('get_held', 'p50')):.2f}× held, "
+               f"{g(lambda s: s['get_unheld_ms']['p50']):.2f}× not held, at p50).")
+    return (f"## Project size: {', '.join(labels)}\n\n"
+            + "; ".join(f"{s['label']}: `unicat-sim {' '.join(s['simulator_args']) or '(defaults)'}`" for s in sizes)
+            + f". Medians of {len(large['cold'])} cold starts (empty state directory) and {len(large['warm'])} warm "
+            "restarts, times from process start; requests over the Unix socket (`unicat.init` and held records timed "
+            "by `bridge-loadgen`, records not held yet one by one from Python, each an upstream fetch; the batch is "
+            f"{batch} other such keys in one request). The mirror holds the init data plus the objects fetched "
+            f"since, not every record. Growth is {labels[-1]} over {labels[0]}.\n\n"
+            + table(["", *labels, "growth"], rows) + reading)
+
+
 SECTIONS = (("fanout", fanout_section), ("idle_memory", idle_section), ("resume_storm", resume_section),
             ("slow_consumers", slow_section), ("upstream", upstream_section), ("warm_restart", restart_section),
-            ("local_transports", local_section))
+            ("local_transports", local_section), ("project_size", project_section))
+
+# Hand-written sections at the end of README.md that Benchmarks/run does not produce: kept as
+# they are when the file is rewritten.
+KEPT_SECTIONS = ("## Resume churn",)
+
+
+def kept_tail(old_text):
+    """The part of an existing README.md from the first kept section on ("" if none)."""
+    starts = [i for i in (old_text.find("\n" + heading) for heading in KEPT_SECTIONS) if i >= 0]
+    return old_text[min(starts) + 1:] if starts else ""
 
 
 def markdown(results, targets, plots, directory):

@@ -84,4 +84,24 @@ def evaluate(results):
     p99 = ((local.get("unix_get") or {}).get("latency_ms") or {}).get("p99")
     micro = p99 * 1000 if p99 is not None else None
     out.append(_target("Unix-socket unicat.get p99", micro, 200, "µs", micro is not None and micro <= 200, _by(micro, 200)))
+
+    project = results.get("project_size") or {}
+    sizes = {s["label"]: s for s in project.get("sizes", [])}
+    small, large = sizes.get(project.get("small")), sizes.get(project.get("large"))
+    if small and large and small is not large:
+        label = f"{large['label']} project ({large['counts']['records']:,} records)"
+        warm = large.get("warm_serving_seconds")
+        out.append(_target(f"{label}: warm restart to serving", warm, 1, "s", warm is not None and warm <= 1,
+                           _by(warm, 1)))
+        p99 = large["init"]["latency_ms"]["p99"]
+        out.append(_target(f"{label}: Unix-socket unicat.init p99", p99, 5, "ms", p99 <= 5, _by(p99, 5)))
+        # "Cost growing no faster than the data": each cost's growth against the growth of
+        # what it is made of (the init answer for init and start-up, records for the mirror).
+        data = large["init_bytes"] / small["init_bytes"]
+        worst = max(large[k] / small[k] for k in ("cold_serving_seconds", "warm_serving_seconds"))
+        worst = max(worst, large["init"]["latency_ms"]["p50"] / small["init"]["latency_ms"]["p50"],
+                    large["mirror_cold_bytes"] / small["mirror_cold_bytes"])
+        ratio = worst / data
+        out.append(_target(f"{label}: worst cost growth (start-up, init p50, mirror) over the init data's growth "
+                           f"({data:.2f}×)", ratio, 1, "×", ratio <= 1, _by(ratio, 1)))
     return out

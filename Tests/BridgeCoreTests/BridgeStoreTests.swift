@@ -47,8 +47,9 @@ import Testing
 
         let snapshot = try #require(try store.initSnapshot())
         #expect(snapshot.result["cursor"] == 251)
-        #expect(snapshot.data["cc.projects_members"]?.arrayValue?.count == 1)
-        #expect(snapshot.data["cc.languages"]?["en"] == "English")
+        let data = try JSONValue.parse(snapshot.data.encodedBytes())
+        #expect(data["cc.projects_members"]?.arrayValue?.count == 1)
+        #expect(data["cc.languages"]?["en"] == "English")
 
         // A new epoch starts from scratch.
         _ = try store.startEpoch("e2", project: "p", initResponse: initResponse())
@@ -71,5 +72,33 @@ import Testing
         for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: store.path + suffix) {
             #expect(mode(store.path + suffix) == 0o600, "\(store.path + suffix)")
         }
+    }
+
+    @Test func theSequenceReachedAtAPositionIsTheLastEntryAtOrBeforeItInBothStreams() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try BridgeStore(directory: directory.file("state").path, journalLimit: 300)
+        let first = try store.startEpoch("e1", project: "p", initResponse: initResponse())
+        var cursors = first.cursors
+        var positions: [SyncCursors] = []
+        var changes = StoreChanges()
+        for index in 0..<400 {
+            let stream: SyncItem.Stream = index % 3 == 0 ? .cc : .project
+            cursors[stream] += 1
+            changes.entries.append((SyncItem(stream: stream, cursor: cursors[stream], action: "UPDATE", dataType: "records", dataKey: "r\(index)"), cursors))
+            positions.append(cursors)
+        }
+        _ = try store.commit(changes, epoch: "e1")
+        // 100 pruned: the floor is after entry 100.
+        let floor = try #require(try store.journalFloor())
+        #expect(floor.sequence == 100)
+        #expect(try store.sequence(reachedAt: positions[50]) == nil, "before the floor")
+        for probe in [99, 100, 101, 250, 399] {
+            #expect(try store.sequence(reachedAt: positions[probe]) == Int64(probe + 1))
+        }
+        // A position no entry had (ahead in one stream, behind in the other).
+        let odd = SyncCursors(cc: positions[300].cc + 5, project: positions[200].project)
+        let expected = positions.indices.last { positions[$0].isAtOrBefore(odd) }.map { Int64($0 + 1) }
+        #expect(try store.sequence(reachedAt: odd) == expected)
     }
 }

@@ -229,7 +229,16 @@ import Testing
         case .object(let members):
             guard let other = theirs as? [String: Any], other.count == members.count else { return false }
             return members.allSatisfy { key, value in other[key].map { same(value, $0) } ?? false }
+        case .encoded:
+            return false  // the parser never makes one
         }
+    }
+
+    @Test func preEncodedTextIsWrittenVerbatim() throws {
+        let inner = JSONValue.object(["price": .number("469.0"), "name": "x"]).encodedBytes()
+        let outer: JSONValue = ["data": .encoded(inner), "id": 1]
+        #expect(outer.encodedString() == #"{"data":{"name":"x","price":469.0},"id":1}"#)
+        #expect(try JSONValue.parse(outer.encodedBytes())["data"]?["price"] == .number("469.0"))
     }
 }
 

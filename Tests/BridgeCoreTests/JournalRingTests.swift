@@ -32,6 +32,13 @@ import Testing
         #expect(sequences(ring, after: 39, limit: 10) == nil)
     }
 
+    @Test func keepsToItsByteBudget() {
+        var ring = JournalRing(capacity: 100, maxBytes: 1_000)
+        ring.append((1...20).map { JournalRing.Slot(entry: entry($0), plain: Array(repeating: 0, count: 100), withObject: nil) })
+        #expect(sequences(ring, after: 10, limit: 100) == Array(11...20))
+        #expect(sequences(ring, after: 9, limit: 100) == nil)
+    }
+
     @Test func notificationsFromEncodedItemsAreTheWritersBytes() {
         let items = [entry(1), entry(2)].map { ChangeNotification.itemJSON($0, object: .present(["price": .number("469.0")])) }
         let position = BridgePosition(epoch: "e-r0", cursors: SyncCursors(cc: 3, project: 2))

@@ -10,15 +10,21 @@ struct JournalRing {
         let withObject: [UInt8]?
 
         func encoded(includeObjects: Bool) -> [UInt8]? { includeObjects ? withObject : plain }
+
+        var byteCount: Int { plain.count + (withObject?.count ?? 0) }
     }
 
     let capacity: Int
+    /// Objects can be large: the ring also keeps to a byte budget.
+    let maxBytes: Int
     private var slots: [Slot] = []
     /// Index of the oldest slot kept; the ones before it are dropped in bulk.
     private var start = 0
+    private var bytes = 0
 
-    init(capacity: Int) {
+    init(capacity: Int, maxBytes: Int = 32 << 20) {
         self.capacity = max(1, capacity)
+        self.maxBytes = maxBytes
     }
 
     /// Appends a published batch; a batch that does not follow the last entry (it never
@@ -27,7 +33,11 @@ struct JournalRing {
         guard let first = batch.first else { return }
         if let last = slots.last, first.entry.sequence != last.entry.sequence + 1 { removeAll() }
         slots.append(contentsOf: batch)
-        if slots.count - start > capacity { start = slots.count - capacity }
+        bytes += batch.reduce(0) { $0 + $1.byteCount }
+        while start < slots.count, slots.count - start > capacity || bytes > maxBytes {
+            bytes -= slots[start].byteCount
+            start += 1
+        }
         if start > capacity {
             slots.removeFirst(start)
             start = 0
@@ -37,6 +47,7 @@ struct JournalRing {
     mutating func removeAll() {
         slots.removeAll(keepingCapacity: true)
         start = 0
+        bytes = 0
     }
 
     /// Up to `limit` slots right after `sequence`, or nil when the ring does not start at or

@@ -24,6 +24,10 @@ public enum JSONValue: Sendable, Hashable {
     case string(String)
     case array([JSONValue])
     case object([String: JSONValue])
+    /// JSON text encoded beforehand (a cached answer, e.g. `unicat.init`'s data), written
+    /// verbatim. Only the bridge makes these, from its writer's output; the parser never
+    /// does, and the accessors (`objectValue`, subscripts) see no members in one.
+    case encoded([UInt8])
 }
 
 extension JSONValue {

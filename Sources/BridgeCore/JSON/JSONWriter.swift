@@ -35,6 +35,7 @@ struct JSONWriter {
         case .int(let number): write(number)
         case .double(let number): write(number)
         case .number(let literal): bytes.append(contentsOf: literal.utf8)
+        case .encoded(let text): bytes.append(contentsOf: text)
         case .string(let text): write(text)
         case .array(let elements):
             bytes.append(UInt8(ascii: "["))

@@ -95,7 +95,8 @@ extension BridgeStore {
         return (.object(result), try currentInitData())
     }
 
-    /// The init types from the mirror, read and parsed again only after a commit changed one.
+    /// The init types from the mirror as encoded JSON, read and encoded again only after a
+    /// commit changed one: a large schema is not written again for every `unicat.init`.
     private func currentInitData() throws -> JSONValue {
         let generation = initData.withLock { $0.generation }
         if let cached = initData.withLock({ $0.cached }), cached.generation == generation { return cached.data }
@@ -108,7 +109,7 @@ extension BridgeStore {
                 data[dataType] = .object(objects)
             }
         }
-        let built = JSONValue.object(data)
+        let built = JSONValue.encoded(JSONValue.object(data).encodedBytes())
         initData.withLock { $0.cached = (generation, built) }
         return built
     }
@@ -143,14 +144,24 @@ extension BridgeStore {
     /// position is at or before `cursors` in both streams, or the floor when none is held
     /// but the floor is. Nil when `cursors` lie before the floor (Unicat must fill the gap).
     /// Read in one transaction, so pruning cannot fall between the two answers.
+    ///
+    /// Positions grow with the sequence in both streams, so the entries at or before
+    /// `cursors` are a prefix of the journal: a binary search over sequences finds its end
+    /// in a few primary-key reads, however far back the position is.
     public func sequence(reachedAt cursors: SyncCursors) throws -> Int64? {
         try database.read { db in
             guard let floor = try Self.journalFloor(db) else { return nil }
-            guard floor.position.cursors.cc <= cursors.cc, floor.position.cursors.project <= cursors.project else { return nil }
-            let held = try Int64.fetchOne(db, sql: """
-                SELECT sequence FROM journal WHERE cc_after <= ? AND cursor_after <= ? ORDER BY sequence DESC LIMIT 1
-                """, arguments: [cursors.cc, cursors.project])
-            return max(held ?? floor.sequence, floor.sequence)
+            guard floor.position.cursors.isAtOrBefore(cursors) else { return nil }
+            var reached = floor.sequence
+            var beyond = (try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM journal") ?? floor.sequence) + 1
+            while beyond - reached > 1 {
+                let middle = reached + (beyond - reached) / 2
+                guard let row = try Row.fetchOne(db, sql: "SELECT cc_after, cursor_after FROM journal WHERE sequence = ?",
+                                                 arguments: [middle]) else { break }
+                let after = SyncCursors(cc: row["cc_after"], project: row["cursor_after"])
+                if after.isAtOrBefore(cursors) { reached = middle } else { beyond = middle }
+            }
+            return reached
         }
     }
 }

@@ -12,7 +12,7 @@ public final class BridgeStore: Sendable {
                                        "definitions", "classes", "fields", "layouts", "queries"]
 
     let database: DatabasePool
-    /// `unicat.init`'s data, rebuilt only after a commit changed an init type.
+    /// `unicat.init`'s data, encoded, rebuilt only after a commit changed an init type.
     let initData = Mutex<(generation: UInt64, cached: (generation: UInt64, data: JSONValue)?)>((0, nil))
     public let journalLimit: Int
     public let path: String

@@ -9,6 +9,7 @@ import signal
 import sys
 
 from .app import serve
+from .seed import PROJECT_SIZES, project_size
 from .settings import CHOICES, Settings, SettingsError
 
 DEFAULT_SEED = 20240101
@@ -23,6 +24,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--tls-key", help="PEM private key for --tls-cert")
     p.add_argument("--state-dir", help="persist data, sync log, cursors and keys here")
     p.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the demo data")
+    p.add_argument("--project-size", choices=sorted(PROJECT_SIZES), default="small",
+                   help="size of the main project: small (the demo catalogue), medium, large")
+    for name in ("records", "assets", "fields", "definitions"):
+        p.add_argument("--" + name, type=int, metavar="N", help=f"at least N {name} (overrides --project-size)")
     p.add_argument("--activity", type=float, default=0.0, metavar="RATE", help="changes per second")
     p.add_argument("--jwt-ttl", type=float, default=900.0, metavar="SECONDS")
     p.add_argument("--page-size", type=int, default=100)
@@ -34,6 +39,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     args = p.parse_args(argv)
     if bool(args.tls_cert) != bool(args.tls_key):
         p.error("--tls-cert and --tls-key go together")
+    try:
+        args.size = project_size(args.project_size, records=args.records, assets=args.assets,
+                                 fields=args.fields, definitions=args.definitions)
+    except ValueError as err:
+        p.error(str(err))
     return args
 
 

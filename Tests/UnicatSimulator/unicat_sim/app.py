@@ -63,7 +63,7 @@ async def serve(args: Namespace, settings: Settings) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
 
-    sim = Sim(settings, args.state_dir, args.seed)
+    sim = Sim(settings, args.state_dir, args.seed, args.size)
     feed = SocketFeed(sim)
     ssl_context = None
     if args.tls_cert:

@@ -3,6 +3,7 @@ Plain JSON in and out (no Unicat envelope); errors are {"error": "..."}."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from typing import TYPE_CHECKING
 
@@ -12,7 +13,7 @@ from .changes import ChangeError
 from .domain import DomainError
 from .faults import FaultError
 from .settings import SettingsError
-from .store import CC_TYPES
+from .store import CC_TYPES, PROJECT_TYPES
 
 if TYPE_CHECKING:
     from .sim import Sim
@@ -139,6 +140,23 @@ def create_app(sim: "Sim", feed: "SocketFeed", credentials: dict) -> web.Applica
     async def get_credentials(request):
         return web.json_response(credentials)
 
+    async def counts(request):
+        project = request.query.get("project", store.main_project)
+        return web.json_response({t: len(store.objects(project, t)) for t in PROJECT_TYPES})
+
+    async def keys(request):
+        project = request.query.get("project", store.main_project)
+        data_type = request.match_info["data_type"]
+        if data_type not in PROJECT_TYPES:
+            return error(404, f"no data type {data_type}")
+        try:
+            offset, limit = int(request.query.get("offset", 0)), int(request.query.get("limit", 1000))
+        except ValueError:
+            return error(400, "offset and limit are integers")
+        objects = store.objects(project, data_type)
+        return web.json_response({"total": len(objects),
+                                  "keys": list(itertools.islice(objects, max(0, offset), max(0, offset + limit)))})
+
     app = web.Application(middlewares=[errors])
     app.add_routes([
         web.get("/health", health),
@@ -157,5 +175,7 @@ def create_app(sim: "Sim", feed: "SocketFeed", credentials: dict) -> web.Applica
         web.get("/cursors", cursors),
         web.get("/object/{data_type}/{key:.+}", get_object),
         web.get("/credentials", get_credentials),
+        web.get("/counts", counts),
+        web.get("/keys/{data_type}", keys),
     ])
     return app

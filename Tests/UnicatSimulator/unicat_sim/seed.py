@@ -70,10 +70,34 @@ def both(en: str, nl: str) -> dict:
     return {"en": en, "nl": nl}
 
 
+# --project-size presets: target counts of the main project (records, assets, fields,
+# definitions). "small" is the demo catalogue as it always was; the bigger ones add to it.
+PROJECT_SIZES = {
+    "small": None,
+    "medium": {"records": 10_000, "assets": 1_000, "fields": 100, "definitions": 50},
+    "large": {"records": 100_000, "assets": 5_000, "fields": 400, "definitions": 200},
+}
+SMALL_COUNTS = {"records": 1033, "assets": 51, "fields": 16, "definitions": 14}
+SPEC_CLASS_SIZE = 10  # extra fields are grouped in classes of this many
+ARTICLES_PER_EXTRA_LINE = 100
+FILES_PER_EXTRA_FOLDER = 500
+
+
+def project_size(preset: str = "small", **overrides) -> dict | None:
+    """Target counts for a preset with per-count overrides (None = the small catalogue)."""
+    counts = dict(PROJECT_SIZES[preset] or SMALL_COUNTS)
+    counts.update({k: v for k, v in overrides.items() if v is not None})
+    for name, value in counts.items():
+        if value < SMALL_COUNTS[name]:
+            raise ValueError(f"--{name} must be at least {SMALL_COUNTS[name]} (the small catalogue)")
+    return None if counts == SMALL_COUNTS else counts
+
+
 class Seeder:
-    def __init__(self, seed: int):
+    def __init__(self, seed: int, size: dict | None = None):
         self.rng = random.Random(seed)
         self.clock = BASE_TIME
+        self.size = size
 
     def gid(self) -> str:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
@@ -178,6 +202,8 @@ class Seeder:
         self.schema(data)
         self.assets(data)
         self.records(data)
+        if self.size:
+            self.scale(data)
         self.modules(data)
         self.queries(data)
         return data
@@ -403,7 +429,113 @@ class Seeder:
         channels = ["__all__", self.channel_keys[0]] + (
             [self.channel_keys[1]] if self.rng.random() < 0.5 else [])
         status = "draft" if self.rng.random() < 0.1 else "published"
-        self.record(data, parent, definition, names["en"], names["nl"], fields, ai + 1, status, channels)
+        return self.record(data, parent, definition, names["en"], names["nl"], fields, ai + 1, status, channels)
+
+    # -- bigger projects (--project-size, --records, ...) ----------------------------------
+
+    def scale(self, data) -> None:
+        """Adds to the small catalogue until the target counts are reached: generic spec
+        fields in classes of ten, base article definitions using them, folders of product
+        photos, and product lines of 100 articles under the twelve brands."""
+        size, f = self.size, self.f
+        extra_fields = []
+        for i in range(size["fields"] - len(data["fields"])):
+            kind = i % 4
+            type_, localized, unit = (("textline", False, None), ("number", False, "mm"),
+                                      ("textarea", True, None), ("boolean", False, None))[kind]
+            extra_fields.append((self.field(data, f"spec_{i + 1:04d}", f"Specification {i + 1}",
+                                            f"Specificatie {i + 1}", type_, localized, unit=unit), type_))
+        spec_classes = []
+        for start in range(0, len(extra_fields), SPEC_CLASS_SIZE):
+            group = extra_fields[start:start + SPEC_CLASS_SIZE]
+            n = start // SPEC_CLASS_SIZE + 1
+            gid = self.klass(data, f"spec_group_{n:03d}", f"Specifications {n}", f"Specificaties {n}",
+                             [g for g, _ in group])
+            spec_classes.append((gid, group))
+        article = data["definitions"][self.article_def]
+        base_classes = list(article["classes"])
+        self.scaled_defs = []
+        for i in range(size["definitions"] - len(data["definitions"])):
+            spec = spec_classes[i % len(spec_classes)] if spec_classes else None
+            classes = base_classes + ([spec[0]] if spec else [])
+            gid = self.definition(data, f"article_type_{i + 1:03d}", f"Article type {i + 1}",
+                                  f"Artikeltype {i + 1}", classes, [f["brand"]])
+            self.scaled_defs.append((gid, spec[1] if spec else []))
+        line = data["definitions"][self.line_def]
+        line["childdefinitions"] += [gid for gid, _ in self.scaled_defs]
+        self.scale_assets(data, size["assets"] - len(data["assets"]))
+        self.scale_records(data, size["records"] - len(data["records"]))
+
+    def scale_assets(self, data, count: int) -> None:
+        if count <= 0:
+            return
+        assets = data["assets"]
+        root = next(a for a in assets.values() if a["pathname"] == "/")
+
+        def add(parent, name, is_file, title, info):
+            gid = self.gid()
+            t = self.tick(0.5)
+            assets[gid] = {
+                "gid": gid, "pathname": parent["pathname"].rstrip("/") + "/" + name,
+                "path": [gid] + parent["path"], "name": name, "is_file": is_file,
+                "type": "jpg" if is_file else "folder", "childcount": 0, "status": "published",
+                "info": info, "transforms": {}, "title": title, "description": both("", ""),
+                "metadata": {}, "created_on": t, "updated_on": t, "version": 1}
+            parent["childcount"] += 1
+            parent["info"]["filecount" if is_file else "foldercount"] += 1
+            return assets[gid]
+
+        top = add(root, "catalogue", False, both("Catalogue photos", "Catalogusfoto's"),
+                  {"filecount": 0, "foldercount": 0})
+        count -= 1
+        folder, n = None, 0
+        while count > 0:
+            if folder is None or folder["childcount"] >= FILES_PER_EXTRA_FOLDER:
+                k = top["childcount"] + 1
+                folder = add(top, f"batch-{k:03d}", False, both(f"Batch {k}", f"Reeks {k}"),
+                             {"filecount": 0, "foldercount": 0})
+                count -= 1
+                continue
+            n += 1
+            gid = add(folder, f"photo-{n:06d}.jpg", True, both(f"Photo {n}", f"Foto {n}"),
+                      {"width": 2000, "height": 1500, "format": "jpeg",
+                       "filesize": self.rng.randrange(20_000, 900_000)})["gid"]
+            self.product_assets.append(gid)
+            count -= 1
+
+    def scale_records(self, data, count: int) -> None:
+        records = data["records"]
+        brands = [r for r in records.values() if r["definition"] == self.brand_def]
+        made, b, defs = 0, 0, self.scaled_defs
+        while made < count:
+            brand = brands[b % len(brands)]
+            b_index = BRANDS.index((brand["title"]["en"], brand["fields"]["en"]["country"]))
+            brand_name = brand["title"]["en"]
+            li = brand["childcount"]
+            (line_en, line_nl), noun = CATEGORIES[(li + b) % len(CATEGORIES)]
+            name_en, name_nl = f"{brand_name} {line_en} {li + 1}", f"{brand_name} {line_nl} {li + 1}"
+            line_fields = {lang: {"name": name, "image": self.rng.choice(self.product_assets),
+                                  "intro": f"{name}."} for lang, name in (("en", name_en), ("nl", name_nl))}
+            line_gid = self.record(data, brand["gid"], self.line_def, name_en, name_nl, line_fields, li + 1)
+            made += 1
+            for ai in range(min(ARTICLES_PER_EXTRA_LINE, count - made)):
+                gid = self.article(data, line_gid, self.article_def, brand_name, b_index, li, ai, noun)
+                made += 1
+                if defs:
+                    definition, spec = defs[made % len(defs)]
+                    rec = records[gid]
+                    rec["definition"] = definition
+                    values = {}
+                    for field, type_ in spec:
+                        name = data["fields"][field]["name"]
+                        values[name] = (f"{name}-{ai}" if type_ == "textline" else ai * 10 if type_ == "number"
+                                        else ai % 2 == 0 if type_ == "boolean" else None)
+                    for lang in LANGS:
+                        rec["fields"][lang].update(values)
+                        for field, type_ in spec:
+                            if type_ == "textarea":
+                                rec["fields"][lang][data["fields"][field]["name"]] = f"{lang} text {ai}"
+            b += 1
 
     def modules(self, data) -> None:
         t = self.tick()
@@ -434,5 +566,5 @@ class Seeder:
             data["queries"][gid] = {"gid": gid, "type": type_, "name": name, "q": q, "filter": flt}
 
 
-def build(seed: int) -> dict:
-    return Seeder(seed).build()
+def build(seed: int, size: dict | None = None) -> dict:
+    return Seeder(seed, size).build()

@@ -21,7 +21,7 @@ log = logging.getLogger("unicat_sim")
 
 
 class Sim:
-    def __init__(self, settings: Settings, state_dir: str | None, seed: int):
+    def __init__(self, settings: Settings, state_dir: str | None, seed: int, size: dict | None = None):
         self.settings = settings
         self.persistence = SqlitePersistence(state_dir) if state_dir else NoPersistence()
         self.store = Store(self.persistence)
@@ -33,10 +33,12 @@ class Sim:
             self.log.load(state["log"], state["meta"])
             if self.store.meta["seed"] != seed:
                 log.warning("state dir holds data of seed %s; --seed %s ignored", self.store.meta["seed"], seed)
+            if size:
+                log.warning("state dir holds data already; the project size options are ignored")
             log.info("loaded state: cc.cursor %s, cursor %s", self.log.cc_cursor,
                      self.log.cursor(self.store.main_project))
         else:
-            seeded = self.store.seed(seed)
+            seeded = self.store.seed(seed, size)
             self.domain.record_seed_history(seeded)
             self.store.set_meta("seeded", True)
             self.persistence.commit()

@@ -8,9 +8,12 @@ domain.py; this module only keeps and looks up state.
 from __future__ import annotations
 
 import copy
+import marshal
 import secrets
+import zlib
 
 from . import seed as seeding
+from .persistence import NoPersistence
 
 CC_TYPES = ("cc.users", "cc.projects", "cc.projects_members")
 PROJECT_TYPES = ("fields", "classes", "layouts", "definitions", "queries", "modules", "assets", "records")
@@ -38,9 +41,9 @@ class Store:
         self.backups = state["backups"]
         self.media = state["media"]
 
-    def seed(self, seed: int) -> dict:
+    def seed(self, seed: int, size: dict | None = None) -> dict:
         """Fills an empty store from the seed; returns the seed for the history items."""
-        seeded = seeding.build(seed)
+        seeded = seeding.build(seed, size)
         self.set_meta("seed", seed)
         for name in ("main_project", "other_project", "api_key", "owner", "api_keys", "logins",
                      "languages", "version", "seeded_at"):
@@ -125,8 +128,10 @@ class Store:
         self.objects(project, data_type).pop(key, None)
         self._p.put_object(project, data_type, key, None)
 
-    def snapshot(self, project: str) -> dict:
-        return copy.deepcopy(self.data[project])
+    def snapshot(self, project: str) -> bytes:
+        """The project data, packed (marshal + zlib): a copy that costs a fraction of the
+        live data's memory, which matters for a large project (--project-size large)."""
+        return zlib.compress(marshal.dumps(self.data[project]), 1)
 
     def replace_project(self, project: str, data: dict) -> None:
         self.data[project] = {t: dict(data.get(t, {})) for t in PROJECT_TYPES}
@@ -141,11 +146,21 @@ class Store:
     # -- backups ------------------------------------------------------------------------
 
     def put_backup(self, project: str, version: int, backup: dict) -> None:
+        """`backup["data"]` is a snapshot(): kept packed in memory, unpacked for persistence."""
         self.backups.setdefault(project, {})[version] = backup
-        self._p.put_backup(project, version, backup)
+        if not isinstance(self._p, NoPersistence):
+            self._p.put_backup(project, version, self._unpacked(backup))
 
     def backup(self, project: str, version: int) -> dict | None:
-        return self.backups.get(project, {}).get(version)
+        backup = self.backups.get(project, {}).get(version)
+        return None if backup is None else self._unpacked(backup)
+
+    @staticmethod
+    def _unpacked(backup: dict) -> dict:
+        data = backup["data"]
+        if isinstance(data, bytes):
+            data = marshal.loads(zlib.decompress(data))
+        return {**backup, "data": data}
 
     def remove_backup(self, project: str, version: int) -> None:
         self.backups.get(project, {}).pop(version, None)
