@@ -29,6 +29,8 @@ final class RecordingHost: Sendable {
 
     private struct State {
         var events: [Event] = []
+        /// When each of `events` was recorded (on the plugin's thread).
+        var times: [ContinuousClock.Instant] = []
         var logs: [String] = []
         var nextID: UInt64 = 41
     }
@@ -88,16 +90,26 @@ final class RecordingHost: Sendable {
             let id = state.nextID
             state.nextID += 1
             state.events.append(.opened(id, peer))
+            state.times.append(.now)
             return id
         }
     }
 
     private func record(_ event: Event) {
-        state.withLock { $0.events.append(event) }
+        state.withLock { state in
+            state.events.append(event)
+            state.times.append(.now)
+        }
     }
 
     var events: [Event] { state.withLock { $0.events } }
     var logs: [String] { state.withLock { $0.logs } }
+
+    /// When `event` was first recorded: the plugin's timing, whatever delays the test's
+    /// own waiting (a busy cooperative pool).
+    func time(of event: Event) -> ContinuousClock.Instant? {
+        state.withLock { state in state.events.firstIndex(of: event).map { state.times[$0] } }
+    }
 
     func count(where predicate: (Event) -> Bool) -> Int { events.filter(predicate).count }
 
