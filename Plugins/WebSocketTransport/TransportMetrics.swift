@@ -12,7 +12,7 @@ final class TransportMetrics: Sendable {
     let bytesOut = Atomic<Int>(0)
     /// Messages refused because a client's queue was full (the host then resets the client).
     let queueFull = Atomic<Int>(0)
-    /// Connections closed for breaking a limit (oversize or binary message).
+    /// Connections closed for breaking a limit or the protocol (oversize, binary or unmasked frames).
     let protocolViolations = Atomic<Int>(0)
     private let refusals = Monitor<[UInt32: Int]>([:])
 
@@ -41,7 +41,7 @@ final class TransportMetrics: Sendable {
         metric("bytes_out_total", "counter", "Message bytes written to clients.", [("", bytesOut.load(ordering: .relaxed))])
         metric("queue_full_total", "counter", "Messages refused because a client's queue was full.",
                [("", queueFull.load(ordering: .relaxed))])
-        metric("protocol_violations_total", "counter", "Connections closed for an oversize or binary message.",
+        metric("protocol_violations_total", "counter", "Connections closed for an oversize, binary or unmasked message.",
                [("", protocolViolations.load(ordering: .relaxed))])
         return lines.joined(separator: "\n") + "\n"
     }

@@ -113,6 +113,12 @@ extension WebSocketServer {
     private func receive(_ connection: LWSConnection, _ bytes: UnsafeRawBufferPointer) -> Int32 {
         guard let state = connections[connection], let client = state.client else { return -1 }
         let wsi = connection.pointer
+        if let violation = maskingViolation(wsi) {
+            metrics.protocolViolations.add(1, ordering: .relaxed)
+            state.ending(violation)
+            Self.setCloseReason(wsi, code: LWS_CLOSE_STATUS_PROTOCOL_ERR, reason: violation)
+            return -1
+        }
         let piece = MessageAssembler.Piece(bytes: bytes, isFirst: lws_is_first_fragment(wsi) != 0,
                                            isFinal: lws_is_final_fragment(wsi) != 0, isBinary: lws_frame_is_binary(wsi) != 0,
                                            remainingInFrame: Int(lws_remaining_packet_payload(wsi)))
@@ -219,6 +225,24 @@ extension WebSocketServer {
         closed(connection)
         if let state = connections.removeValue(forKey: connection) {
             counter.remove(state.handshake.peerAddress)
+        }
+    }
+
+    /// Why the frame being received must end the connection (RFC 6455 §5.1: clients mask
+    /// every frame), or nil. Where lws' state cannot be read, frames pass unchecked, and
+    /// the log says so once.
+    private func maskingViolation(_ wsi: OpaquePointer) -> String? {
+        switch clws_frame_is_unmasked(wsi) {
+        case 1:
+            return "client frames must be masked"
+        case 0:
+            return nil
+        default:
+            if !maskCheckUnavailableLogged {
+                maskCheckUnavailableLogged = true
+                host.log(BRIDGE_LOG_WARNING, "this libwebsockets (\(String(cString: lws_get_library_version()))) does not let the websocket transport check that client frames are masked: unmasked frames are accepted")
+            }
+            return nil
         }
     }
 

@@ -41,6 +41,8 @@ final class WebSocketServer: @unchecked Sendable {
     private var resources: LWSResources?
     var connections: [LWSConnection: ConnectionState] = [:]
     var counter: ConnectionCounter
+    /// Whether the log already says that client frames' masking cannot be checked.
+    var maskCheckUnavailableLogged = false
 
     init(configuration: WebSocketConfiguration, host: BridgeHost, registry: ClientRegistry, metrics: TransportMetrics,
          access: AccessPolicy) {
