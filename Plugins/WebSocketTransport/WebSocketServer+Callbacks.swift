@@ -8,6 +8,8 @@ extension WebSocketServer {
                 _ input: UnsafeMutableRawPointer?, _ length: Int) -> Int32 {
         let connection = LWSConnection(pointer: wsi)
         switch reason {
+        case LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED:
+            return accept(connection)
         case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
             return confirmUpgrade(connection, to: input.map { String(cString: $0.assumingMemoryBound(to: CChar.self)) })
         case LWS_CALLBACK_HTTP:
@@ -37,6 +39,20 @@ extension WebSocketServer {
 
     // MARK: Handshake
 
+    /// A connection was just accepted (nothing read yet): it counts against its address
+    /// from now on, or is closed at once when the address has too many unfinished ones.
+    private func accept(_ connection: LWSConnection) -> Int32 {
+        var address = [CChar](repeating: 0, count: 128)
+        let peer = lws_get_peer_simple(connection.pointer, &address, address.count).map { String(cString: $0) } ?? "unknown"
+        guard counter.accept(peer) else {
+            // Not logged: under attack that would be a line per connection.
+            metrics.acceptsRefused.add(1, ordering: .relaxed)
+            return -1
+        }
+        accepted[connection] = peer
+        return 0
+    }
+
     /// Decides a WebSocket upgrade: path, connection limits, Origin, token, feed query.
     /// A refusal is answered with its HTTP status here (return 1: the response was sent).
     private func confirmUpgrade(_ connection: LWSConnection, to protocolName: String?) -> Int32 {
@@ -51,7 +67,7 @@ extension WebSocketServer {
             }
             return -1
         }
-        counter.add(handshake.peerAddress)
+        counter.upgrade(handshake.peerAddress)
         connections[connection] = ConnectionState(handshake: handshake, maxMessageBytes: configuration.limits.maxMessageBytes)
         return 0
     }
@@ -63,7 +79,7 @@ extension WebSocketServer {
 
     private func admit(_ request: HTTPRequest) -> Result<ConnectionState.Handshake, Refusal> {
         guard request.path == "/" || request.path == FeedRequest.path else { return .failure(Refusal(response: .plain(404))) }
-        if let status = counter.refusal(for: request.peerAddress) { return .failure(Refusal(response: .plain(status))) }
+        if let status = counter.upgradeRefusal(for: request.peerAddress) { return .failure(Refusal(response: .plain(status))) }
         let subject: String?
         switch access.admitUpgrade(request) {
         case .refused(let response): return .failure(Refusal(response: response))
@@ -221,10 +237,12 @@ extension WebSocketServer {
 
     /// lws frees the connection (whatever it was): the last chance to forget it.
     private func destroyed(_ connection: LWSConnection) {
-        guard connections[connection] != nil else { return }
-        closed(connection)
+        let address = accepted.removeValue(forKey: connection)
+        if connections[connection] != nil { closed(connection) }
         if let state = connections.removeValue(forKey: connection) {
-            counter.remove(state.handshake.peerAddress)
+            counter.close(state.handshake.peerAddress, wasUpgraded: true)
+        } else if let address {
+            counter.close(address, wasUpgraded: false)
         }
     }
 
