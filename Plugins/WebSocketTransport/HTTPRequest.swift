@@ -7,7 +7,6 @@ struct HTTPRequest {
     /// `name=value` pairs of the query, in order.
     var query: [(name: String, value: String)]
     var origin: String?
-    var host: String?
     var authorization: String?
     /// `Sec-WebSocket-Protocol` entries.
     var subprotocols: [String]
@@ -17,7 +16,6 @@ struct HTTPRequest {
         self.path = path
         query = Self.queryArguments(wsi)
         origin = Self.header(wsi, WSI_TOKEN_ORIGIN)
-        host = Self.header(wsi, WSI_TOKEN_HOST)
         authorization = Self.header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION)
         subprotocols = (Self.header(wsi, WSI_TOKEN_PROTOCOL) ?? "")
             .split(separator: ",").map { Substring($0).trimmingWhitespace }.filter { !$0.isEmpty }

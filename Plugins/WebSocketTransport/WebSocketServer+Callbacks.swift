@@ -81,7 +81,7 @@ extension WebSocketServer {
         guard request.path == "/" || request.path == FeedRequest.path else { return .failure(Refusal(response: .plain(404))) }
         if let status = counter.upgradeRefusal(for: request.peerAddress) { return .failure(Refusal(response: .plain(status))) }
         let subject: String?
-        switch access.admitUpgrade(request) {
+        switch access.admitUpgrade(request, own: ownOrigins) {
         case .refused(let response): return .failure(Refusal(response: response))
         case .allowed(let allowed): subject = allowed
         }

@@ -50,6 +50,8 @@ final class WebSocketServer: @unchecked Sendable {
     var accepted: [LWSConnection: String] = [:]
     var connections: [LWSConnection: ConnectionState] = [:]
     var counter: ConnectionCounter
+    /// The listener's own origins, known once its addresses are bound.
+    var ownOrigins = ListenerOrigins(listening: [], isTLS: false, interfaceAddresses: [])
     /// Whether the log already says that client frames' masking cannot be checked.
     var maskCheckUnavailableLogged = false
 
@@ -104,6 +106,7 @@ final class WebSocketServer: @unchecked Sendable {
         }
         self.context = context
         self.resources = resources
+        ownOrigins = ListenerOrigins(listening: bound, isTLS: isTLS, interfaceAddresses: ListenerOrigins.interfaceAddresses())
         do {
             thread = try PluginThread(name: "websocket service") { [self] in serve() }
         } catch {
