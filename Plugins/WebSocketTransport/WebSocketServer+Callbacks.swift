@@ -85,6 +85,8 @@ extension WebSocketServer {
         case .refused(let response): return .failure(Refusal(response: response))
         case .allowed(let allowed): subject = allowed
         }
+        // After the token check, so that a bad token is still told 401.
+        guard request.offersBridgeSubprotocol else { return .failure(Refusal(response: .plain(400))) }
         var feed: FeedRequest?
         if request.path == FeedRequest.path {
             guard let parsed = FeedRequest(query: request.query) else { return .failure(Refusal(response: .plain(400))) }

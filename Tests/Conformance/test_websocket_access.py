@@ -110,6 +110,21 @@ def test_origin_is_same_origin_only_with_the_listeners_own_address(secured):
         assert raw_handshake_status(port, [f"Origin: {origin}", token]) == 403, origin
 
 
+def test_a_token_offered_as_a_subprotocol_never_reaches_the_log(secured):
+    """A handshake offering only `bearer.<token>` (no `unicat-bridge`) is answered by the
+    bridge; libwebsockets used to drop it and log the header, token and all."""
+    port = bound_port(secured)
+    valid, invalid = mint_token(SECRET, "subprotocol-only"), "not-a-valid-token-but-long-enough"
+    statuses = [raw_handshake_status(port, [f"Sec-WebSocket-Protocol: {offer}"])
+                for offer in (f"bearer.{valid}", f"bearer.{STATIC_TOKEN}", f"bearer.{invalid}", f"chat, bearer.{valid}",
+                              # offered after unicat-bridge, the token is accepted as before
+                              f"unicat-bridge, bearer.{valid}")]
+    secured.wait_for_log('"subject":"subprotocol-only"')
+    for token in (valid, STATIC_TOKEN, invalid):
+        assert token not in secured.log
+    assert statuses == [400, 400, 401, 400, 101]
+
+
 def test_http_endpoints_and_tokens(secured):
     base = listening_url(secured).replace("ws://", "http://")
     assert http_get(base + "/healthz")[0] in (200, 503)  # public: only ok and the upstream state

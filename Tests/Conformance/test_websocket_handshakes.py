@@ -96,3 +96,14 @@ def test_silent_connections_count_against_the_address_too(bridge):
         for sock in silent:
             sock.close()
 
+
+def test_a_subprotocol_list_without_the_bridges_is_answered_400(bridge):
+    """libwebsockets would drop it unanswered (and log the list)."""
+    port = bound_port(bridge)
+    for offer in ("chat", "chat, unicat-bridge", "unicat-bridge, " + "x" * 120):
+        raw = RawWebSocket(port, headers=[f"Sec-WebSocket-Protocol: {offer}"])
+        raw.close()
+        assert raw.status == 400, offer
+    raw = RawWebSocket(port, headers=["Sec-WebSocket-Protocol: unicat-bridge, chat"])
+    raw.close()
+    assert raw.status == 101
