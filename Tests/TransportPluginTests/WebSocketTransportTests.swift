@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import CBridgePlugin
 import Testing
 
@@ -30,6 +35,16 @@ import Testing
             #expect("\(config)") { try PluginInstance(library, host: RecordingHost(), config: config) } throws: {
                 "\($0)".contains(expected)
             }
+        }
+    }
+
+    @Test func aFIFONamedAsTheTokensFileIsRefusedWithoutHanging() throws {
+        let path = "/tmp/websocket-tokens-fifo-\(getpid())"
+        unlink(path)
+        try #require(mkfifo(path, 0o600) == 0)
+        defer { unlink(path) }
+        #expect { try PluginInstance(try Self.library.get(), host: RecordingHost(), config: #"{"tokens_file": "\#(path)"}"#) } throws: {
+            "\($0)".contains("is not a regular file")
         }
     }
 
