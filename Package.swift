@@ -74,12 +74,14 @@ let package = Package(
             path: "Sources/unicat-bridge"
         ),
         // Shared test helpers: launching the simulator and the bridge binary, temp dirs, waiting.
-        .target(name: "BridgeTestSupport", dependencies: ["BridgeCore"], path: "Tests/BridgeTestSupport"),
+        .target(name: "BridgeTestSupport", dependencies: ["BridgeCore", "BridgePluginKit"], path: "Tests/BridgeTestSupport"),
         // The in-process test kit: a scripted Unicat behind the HTTP seam, a recording
         // transport behind the client seam, so races in the core become deterministic tests.
-        .target(name: "BridgeTesting", dependencies: ["BridgeCore", "BridgeTestSupport", .product(name: "Logging", package: "swift-log")], path: "Tests/BridgeTesting"),
+        .target(name: "BridgeTesting", dependencies: ["BridgeCore", "BridgePluginKit", "BridgeTestSupport", .product(name: "Logging", package: "swift-log")],
+                path: "Tests/BridgeTesting"),
         .testTarget(name: "SocketIOClientTests", dependencies: ["SocketIOClient", "BridgeTestSupport"], path: "Tests/SocketIOClientTests"),
-        .testTarget(name: "BridgeCoreTests", dependencies: ["BridgeCore", "BridgeTestSupport", "BridgeTesting"], path: "Tests/BridgeCoreTests"),
+        .testTarget(name: "BridgeCoreTests", dependencies: ["BridgeCore", "BridgePluginKit", "BridgeTestSupport", "BridgeTesting"],
+                    path: "Tests/BridgeCoreTests"),
         .testTarget(name: "EndToEndTests", dependencies: ["BridgeCore", "BridgeTestSupport"], path: "Tests/EndToEndTests"),
         // Transport plugins (one .so each) and the C test fixtures (no public headers: ".").
         .target(name: "StdioTransport", dependencies: ["CBridgePlugin", "BridgePluginKit"], path: "Plugins/StdioTransport"),

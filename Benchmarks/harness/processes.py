@@ -90,7 +90,7 @@ class Bridge:
         self.port = free_port()
         self.unix_path = os.path.join(workdir, f"bridge-{self.port}.sock") if unix else None
         websocket = {"listen": [f"127.0.0.1:{self.port}"], "max_connections": 60000,
-                     "max_connections_per_ip": 60000}
+                     "max_connections_per_ip": 60000, "max_handshakes_per_ip": 60000}
         websocket.update(websocket_options or {})
         if tls:
             websocket["tls"] = {"cert_file": tls.cert, "key_file": tls.key}

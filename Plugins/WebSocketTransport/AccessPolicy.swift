@@ -20,9 +20,9 @@ struct AccessPolicy: Sendable {
         return .allowed(subject: subject)
     }
 
-    /// Origin (403), then token (401).
-    func admitUpgrade(_ request: HTTPRequest) -> Outcome {
-        guard origins.permits(origin: request.origin, host: request.host) else { return .refused(.plain(403)) }
+    /// Origin (403), then token (401). `own`: the listener's own origins.
+    func admitUpgrade(_ request: HTTPRequest, own: ListenerOrigins) -> Outcome {
+        guard origins.permits(origin: request.origin, own: own) else { return .refused(.plain(403)) }
         return authenticate(request)
     }
 }

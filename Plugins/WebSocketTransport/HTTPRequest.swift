@@ -1,34 +1,28 @@
-import CLibWebSockets
-
-/// What a client's HTTP request (plain, or a WebSocket upgrade) says, read from the
-/// headers lws parsed. Paths and query values arrive URL-decoded. Service thread only.
+/// What a client's HTTP request (plain, or a WebSocket upgrade) says, from the header values
+/// lws parsed (`HTTPRequest+LWS.swift` reads them). Paths and query values arrive
+/// URL-decoded. Kept apart from lws so that the parsing here can be fuzzed on its own.
 struct HTTPRequest {
     var path: String
     /// `name=value` pairs of the query, in order.
     var query: [(name: String, value: String)]
     var origin: String?
-    var host: String?
     var authorization: String?
-    /// `Sec-WebSocket-Protocol` entries.
+    /// The `Sec-WebSocket-Protocol` header as sent, and its entries.
+    var subprotocolHeader: String?
     var subprotocols: [String]
     var peerAddress: String
 
-    init(wsi: OpaquePointer, path: String) {
+    /// `queryArguments`: the query's `&`-separated pieces, each `name=value` or a bare name.
+    init(path: String, queryArguments: [String], origin: String?, authorization: String?, subprotocolHeader: String?,
+         peerAddress: String) {
         self.path = path
-        query = Self.queryArguments(wsi)
-        origin = Self.header(wsi, WSI_TOKEN_ORIGIN)
-        host = Self.header(wsi, WSI_TOKEN_HOST)
-        authorization = Self.header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION)
-        subprotocols = (Self.header(wsi, WSI_TOKEN_PROTOCOL) ?? "")
+        query = queryArguments.compactMap(Self.pair)
+        self.origin = origin
+        self.authorization = authorization
+        self.subprotocolHeader = subprotocolHeader
+        subprotocols = (subprotocolHeader ?? "")
             .split(separator: ",").map { Substring($0).trimmingWhitespace }.filter { !$0.isEmpty }
-        var address = [CChar](repeating: 0, count: 128)
-        let peer = lws_get_peer_simple(wsi, &address, address.count)
-        peerAddress = peer.map { String(cString: $0) } ?? "unknown"
-    }
-
-    /// The path of the request being upgraded to a WebSocket.
-    static func upgradePath(_ wsi: OpaquePointer) -> String {
-        header(wsi, WSI_TOKEN_GET_URI) ?? ""
+        self.peerAddress = peerAddress
     }
 
     func queryValue(_ name: String) -> String? {
@@ -47,29 +41,19 @@ struct HTTPRequest {
         return queryValue("token")
     }
 
-    private static func header(_ wsi: OpaquePointer, _ token: lws_token_indexes) -> String? {
-        let length = Int(lws_hdr_total_length(wsi, token))
-        guard length > 0 else { return nil }
-        var buffer = [CChar](repeating: 0, count: length + 1)
-        guard lws_hdr_copy(wsi, &buffer, Int32(buffer.count), token) >= 0 else { return nil }
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    /// Whether libwebsockets will settle on the bridge's subprotocol by itself: none offered,
+    /// or `unicat-bridge` first, in a header short enough for lws to read. Otherwise lws drops
+    /// the handshake unanswered and logs the header, which may carry a `bearer.` token.
+    var offersBridgeSubprotocol: Bool {
+        guard let subprotocolHeader else { return true }
+        return subprotocolHeader.utf8.count <= WebSocketProtocol.maxSubprotocolHeaderBytes
+            && subprotocols.first == WebSocketProtocol.name
     }
 
-    private static func queryArguments(_ wsi: OpaquePointer) -> [(name: String, value: String)] {
-        let total = Int(lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_URI_ARGS))
-        guard total > 0 else { return [] }
-        var buffer = [CChar](repeating: 0, count: total + 1)
-        var arguments: [(name: String, value: String)] = []
-        var index: Int32 = 0
-        while lws_hdr_copy_fragment(wsi, &buffer, Int32(buffer.count), WSI_TOKEN_HTTP_URI_ARGS, index) >= 0 {
-            let text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            if let equals = text.firstIndex(of: "=") {
-                arguments.append((String(text[..<equals]), String(text[text.index(after: equals)...])))
-            } else if !text.isEmpty {
-                arguments.append((text, ""))
-            }
-            index += 1
+    private static func pair(_ argument: String) -> (name: String, value: String)? {
+        if let equals = argument.firstIndex(of: "=") {
+            return (String(argument[..<equals]), String(argument[argument.index(after: equals)...]))
         }
-        return arguments
+        return argument.isEmpty ? nil : (argument, "")
     }
 }

@@ -11,7 +11,9 @@ enum SecretFile {
     static let maxBytes = 1 << 20
 
     static func read(_ path: String, purpose: String, requirePrivate: Bool) throws -> [UInt8] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: opening a FIFO named by mistake must not hang the start (regular
+        // files read the same either way).
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else {
             throw PluginError("cannot read the \(purpose) \(path): \(String(cString: strerror(errno)))")
         }

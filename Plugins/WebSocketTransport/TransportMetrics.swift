@@ -12,8 +12,10 @@ final class TransportMetrics: Sendable {
     let bytesOut = Atomic<Int>(0)
     /// Messages refused because a client's queue was full (the host then resets the client).
     let queueFull = Atomic<Int>(0)
-    /// Connections closed for breaking a limit (oversize or binary message).
+    /// Connections closed for breaking a limit or the protocol (oversize, binary or unmasked frames).
     let protocolViolations = Atomic<Int>(0)
+    /// Connections closed as they were accepted: their address had `max_handshakes_per_ip` unfinished.
+    let acceptsRefused = Atomic<Int>(0)
     private let refusals = Monitor<[UInt32: Int]>([:])
 
     func refused(status: UInt32) {
@@ -34,6 +36,8 @@ final class TransportMetrics: Sendable {
         let refused = refusals.withLock { $0 }
         metric("handshakes_refused_total", "counter", "WebSocket handshakes refused, by HTTP status.",
                Self.refusalStatuses.map { (#"{status="\#($0)"}"#, refused[$0, default: 0]) })
+        metric("accepts_refused_total", "counter", "Connections closed at accept: their address had too many unfinished handshakes.",
+               [("", acceptsRefused.load(ordering: .relaxed))])
         metric("queued_messages", "gauge", "Messages waiting in client queues.", [("", queuedMessages)])
         metric("queued_bytes", "gauge", "Bytes waiting in client queues.", [("", queuedBytes)])
         metric("messages_in_total", "counter", "Messages received from clients.", [("", messagesIn.load(ordering: .relaxed))])
@@ -41,7 +45,7 @@ final class TransportMetrics: Sendable {
         metric("bytes_out_total", "counter", "Message bytes written to clients.", [("", bytesOut.load(ordering: .relaxed))])
         metric("queue_full_total", "counter", "Messages refused because a client's queue was full.",
                [("", queueFull.load(ordering: .relaxed))])
-        metric("protocol_violations_total", "counter", "Connections closed for an oversize or binary message.",
+        metric("protocol_violations_total", "counter", "Connections closed for an oversize, binary or unmasked message.",
                [("", protocolViolations.load(ordering: .relaxed))])
         return lines.joined(separator: "\n") + "\n"
     }

@@ -5,7 +5,7 @@ import BridgePluginKit
 struct WebSocketConfiguration: Decodable, Sendable {
     static let keys: Set<String> = [
         "listen", "tls", "tokens_file", "hmac_secret_file", "allowed_origins", "max_connections",
-        "max_connections_per_ip", "ping_interval_seconds", "idle_timeout_seconds", "permessage_deflate", "dashboard",
+        "max_connections_per_ip", "max_handshakes_per_ip", "ping_interval_seconds", "idle_timeout_seconds", "permessage_deflate", "dashboard",
     ]
     /// Defaults that differ from the other transports': many remote clients share one
     /// process, so each gets less room.
@@ -21,6 +21,8 @@ struct WebSocketConfiguration: Decodable, Sendable {
     var allowedOrigins: [String]?
     var maxConnections: Int
     var maxConnectionsPerIP: Int
+    /// Connections from one address not (yet) upgraded: handshakes under way, plain HTTP.
+    var maxHandshakesPerIP: Int
     var pingIntervalSeconds: Int
     var idleTimeoutSeconds: Int
     var permessageDeflate: Bool
@@ -41,6 +43,9 @@ struct WebSocketConfiguration: Decodable, Sendable {
         allowedOrigins = try container.strings("allowed_origins")
         maxConnections = try container.integer("max_connections", default: 10_000, in: 1...1_000_000)
         maxConnectionsPerIP = try container.integer("max_connections_per_ip", default: 100, in: 1...1_000_000)
+        // Well below the header slots (256), which it shares out between addresses. Behind a
+        // reverse proxy every client has the proxy's address: that one needs it raised.
+        maxHandshakesPerIP = try container.integer("max_handshakes_per_ip", default: 10, in: 1...1_000_000)
         // lws counts these in whole seconds, in 16 bits.
         pingIntervalSeconds = try container.integer("ping_interval_seconds", default: 30, in: 1...3_600)
         idleTimeoutSeconds = try container.integer("idle_timeout_seconds", default: 60, in: 2...7_200)

@@ -8,6 +8,8 @@ extension WebSocketServer {
                 _ input: UnsafeMutableRawPointer?, _ length: Int) -> Int32 {
         let connection = LWSConnection(pointer: wsi)
         switch reason {
+        case LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED:
+            return accept(connection)
         case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
             return confirmUpgrade(connection, to: input.map { String(cString: $0.assumingMemoryBound(to: CChar.self)) })
         case LWS_CALLBACK_HTTP:
@@ -37,6 +39,20 @@ extension WebSocketServer {
 
     // MARK: Handshake
 
+    /// A connection was just accepted (nothing read yet): it counts against its address
+    /// from now on, or is closed at once when the address has too many unfinished ones.
+    private func accept(_ connection: LWSConnection) -> Int32 {
+        var address = [CChar](repeating: 0, count: 128)
+        let peer = lws_get_peer_simple(connection.pointer, &address, address.count).map { String(cString: $0) } ?? "unknown"
+        guard counter.accept(peer) else {
+            // Not logged: under attack that would be a line per connection.
+            metrics.acceptsRefused.add(1, ordering: .relaxed)
+            return -1
+        }
+        accepted[connection] = peer
+        return 0
+    }
+
     /// Decides a WebSocket upgrade: path, connection limits, Origin, token, feed query.
     /// A refusal is answered with its HTTP status here (return 1: the response was sent).
     private func confirmUpgrade(_ connection: LWSConnection, to protocolName: String?) -> Int32 {
@@ -51,7 +67,7 @@ extension WebSocketServer {
             }
             return -1
         }
-        counter.add(handshake.peerAddress)
+        counter.upgrade(handshake.peerAddress)
         connections[connection] = ConnectionState(handshake: handshake, maxMessageBytes: configuration.limits.maxMessageBytes)
         return 0
     }
@@ -63,12 +79,14 @@ extension WebSocketServer {
 
     private func admit(_ request: HTTPRequest) -> Result<ConnectionState.Handshake, Refusal> {
         guard request.path == "/" || request.path == FeedRequest.path else { return .failure(Refusal(response: .plain(404))) }
-        if let status = counter.refusal(for: request.peerAddress) { return .failure(Refusal(response: .plain(status))) }
+        if let status = counter.upgradeRefusal(for: request.peerAddress) { return .failure(Refusal(response: .plain(status))) }
         let subject: String?
-        switch access.admitUpgrade(request) {
+        switch access.admitUpgrade(request, own: ownOrigins) {
         case .refused(let response): return .failure(Refusal(response: response))
         case .allowed(let allowed): subject = allowed
         }
+        // After the token check, so that a bad token is still told 401.
+        guard request.offersBridgeSubprotocol else { return .failure(Refusal(response: .plain(400))) }
         var feed: FeedRequest?
         if request.path == FeedRequest.path {
             guard let parsed = FeedRequest(query: request.query) else { return .failure(Refusal(response: .plain(400))) }
@@ -113,6 +131,12 @@ extension WebSocketServer {
     private func receive(_ connection: LWSConnection, _ bytes: UnsafeRawBufferPointer) -> Int32 {
         guard let state = connections[connection], let client = state.client else { return -1 }
         let wsi = connection.pointer
+        if let violation = maskingViolation(wsi) {
+            metrics.protocolViolations.add(1, ordering: .relaxed)
+            state.ending(violation)
+            Self.setCloseReason(wsi, code: LWS_CLOSE_STATUS_PROTOCOL_ERR, reason: violation)
+            return -1
+        }
         let piece = MessageAssembler.Piece(bytes: bytes, isFirst: lws_is_first_fragment(wsi) != 0,
                                            isFinal: lws_is_final_fragment(wsi) != 0, isBinary: lws_frame_is_binary(wsi) != 0,
                                            remainingInFrame: Int(lws_remaining_packet_payload(wsi)))
@@ -215,10 +239,30 @@ extension WebSocketServer {
 
     /// lws frees the connection (whatever it was): the last chance to forget it.
     private func destroyed(_ connection: LWSConnection) {
-        guard connections[connection] != nil else { return }
-        closed(connection)
+        let address = accepted.removeValue(forKey: connection)
+        if connections[connection] != nil { closed(connection) }
         if let state = connections.removeValue(forKey: connection) {
-            counter.remove(state.handshake.peerAddress)
+            counter.close(state.handshake.peerAddress, wasUpgraded: true)
+        } else if let address {
+            counter.close(address, wasUpgraded: false)
+        }
+    }
+
+    /// Why the frame being received must end the connection (RFC 6455 §5.1: clients mask
+    /// every frame), or nil. Where lws' state cannot be read, frames pass unchecked, and
+    /// the log says so once.
+    private func maskingViolation(_ wsi: OpaquePointer) -> String? {
+        switch clws_frame_is_unmasked(wsi) {
+        case 1:
+            return "client frames must be masked"
+        case 0:
+            return nil
+        default:
+            if !maskCheckUnavailableLogged {
+                maskCheckUnavailableLogged = true
+                host.log(BRIDGE_LOG_WARNING, "this libwebsockets (\(String(cString: lws_get_library_version()))) does not let the websocket transport check that client frames are masked: unmasked frames are accepted")
+            }
+            return nil
         }
     }
 

@@ -24,6 +24,13 @@ final class WebSocketServer: @unchecked Sendable {
     static let maxWritesPerCallback = 32
     /// Longest request line and headers accepted (feed URLs carry positions and keys).
     static let maxHeaderBytes: UInt16 = 8 * 1024
+    /// Requests whose headers lws parses at once (each holds `maxHeaderBytes` while it
+    /// does); more wait for a slot. Unfinished handshakes per address are bounded well
+    /// below this, so that one address cannot take them all.
+    static let headerSlots: UInt16 = 256
+    /// Seconds a connection gets for its TLS handshake and then again for its request
+    /// headers: a client that sends them slowly (Slowloris) is cut after this.
+    static let handshakeTimeoutSeconds = 5
     /// How long `stop` lets clients take their close frames.
     static let shutdownGraceSeconds = 1.0
 
@@ -39,8 +46,14 @@ final class WebSocketServer: @unchecked Sendable {
     // Service thread only (and `start` before the thread exists).
     private var context: OpaquePointer?
     private var resources: LWSResources?
+    /// Every accepted connection (WebSocket or not yet) with its client address.
+    var accepted: [LWSConnection: String] = [:]
     var connections: [LWSConnection: ConnectionState] = [:]
     var counter: ConnectionCounter
+    /// The listener's own origins, known once its addresses are bound.
+    var ownOrigins = ListenerOrigins(listening: [], isTLS: false, interfaceAddresses: [])
+    /// Whether the log already says that client frames' masking cannot be checked.
+    var maskCheckUnavailableLogged = false
 
     init(configuration: WebSocketConfiguration, host: BridgeHost, registry: ClientRegistry, metrics: TransportMetrics,
          access: AccessPolicy) {
@@ -51,7 +64,8 @@ final class WebSocketServer: @unchecked Sendable {
         self.access = access
         routes = HTTPRoutes(host: host, access: access, metrics: metrics, registry: registry,
                             servesDashboard: configuration.servesDashboard)
-        counter = ConnectionCounter(maxTotal: configuration.maxConnections, maxPerAddress: configuration.maxConnectionsPerIP)
+        counter = ConnectionCounter(maxTotal: configuration.maxConnections, maxPerAddress: configuration.maxConnectionsPerIP,
+                                    maxUnfinishedPerAddress: configuration.maxHandshakesPerIP)
     }
 
     var isTLS: Bool { configuration.tls != nil }
@@ -75,8 +89,8 @@ final class WebSocketServer: @unchecked Sendable {
         info.user = Unmanaged.passUnretained(self).toOpaque()
         info.fd_limit_per_thread = UInt32(min(wantedDescriptors, descriptors))
         info.max_http_header_data = Self.maxHeaderBytes
-        info.max_http_header_pool = 64
-        info.timeout_secs = 10
+        info.max_http_header_pool = Self.headerSlots
+        info.timeout_secs = UInt32(Self.handshakeTimeoutSeconds)
         guard let context = lws_create_context(&info) else {
             resources.release()
             throw PluginError("cannot create the libwebsockets context")
@@ -92,6 +106,7 @@ final class WebSocketServer: @unchecked Sendable {
         }
         self.context = context
         self.resources = resources
+        ownOrigins = ListenerOrigins(listening: bound, isTLS: isTLS, interfaceAddresses: ListenerOrigins.interfaceAddresses())
         do {
             thread = try PluginThread(name: "websocket service") { [self] in serve() }
         } catch {
@@ -123,6 +138,7 @@ final class WebSocketServer: @unchecked Sendable {
         info.retry_and_idle_policy = UnsafePointer(resources.idlePolicy)
         info.server_string = resources.string("unicat-bridge")
         info.keepalive_timeout = 5
+        info.timeout_secs_ah_idle = UInt32(Self.handshakeTimeoutSeconds)
         if address.host != nil && !address.isIPv6 { info.options |= UInt64(LWS_SERVER_OPTION_DISABLE_IPV6) }
         if let tls = configuration.tls {
             // lws reads this per vhost too: without it the vhost would serve plain text.

@@ -1,5 +1,4 @@
 import CBridgePlugin
-import Synchronization
 
 /// Builds the C descriptor for a plugin written in Swift. A plugin's entry point is:
 ///
@@ -21,7 +20,8 @@ public enum PluginExport {
         var descriptor: UnsafeMutablePointer<bridge_plugin_descriptor>?
     }
 
-    private static let registration = Mutex(Registration())
+    // Monitor (a pthread lock), not Mutex: ThreadSanitizer sees it (lws notes, pitfall 10).
+    private static let registration = Monitor(Registration())
 
     public static func descriptor(name: StaticString, version: StaticString,
                                   factory: @escaping Factory) -> UnsafePointer<bridge_plugin_descriptor> {

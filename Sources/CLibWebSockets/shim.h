@@ -4,6 +4,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <string.h>
 
 /* Computed macros and C varargs do not import into Swift: re-export what we use. */
 static inline size_t clws_pre(void) { return LWS_PRE; }
@@ -27,6 +28,43 @@ static inline int clws_hmac_sha256(const void *key, int key_len, const unsigned 
     unsigned int out_len = 0;
     if (!HMAC(EVP_sha256(), key, key_len, data, data_len, out, &out_len) || out_len != 32) return -1;
     return 0;
+}
+
+/* RFC 6455 §5.1: a server must close the connection on a client frame that is not masked.
+   libwebsockets 4.1.6 neither checks (upstream added the check after 4.1, in "Audit fixes")
+   nor lets its user ask, so this reads the frame's mask flag from lws' private state of the
+   connection, during LWS_CALLBACK_RECEIVE. The offsets are those of the 4.1.6 sources built
+   with the options tested below (Debian's build) on a 64-bit target; they are trusted only
+   when the running library is 4.1.6 and the fields around the flag agree with what the
+   public accessors report for the same frame. Returns 1 for an unmasked frame, 0 for a
+   masked one, -1 when the layout cannot be trusted (the caller cannot check). */
+static inline int clws_frame_is_unmasked(struct lws *wsi) {
+#if LWS_LIBRARY_VERSION_MAJOR == 4 && LWS_LIBRARY_VERSION_MINOR == 1 && LWS_LIBRARY_VERSION_PATCH == 6 && \
+    defined(LWS_ROLE_H1) && defined(LWS_ROLE_H2) && defined(LWS_ROLE_WS) && defined(LWS_WITH_CLIENT) && \
+    defined(LWS_WITH_FILE_OPS) && !defined(LWS_WITH_HTTP_PROXY) && !defined(LWS_WITH_RANGES) && \
+    !defined(LWS_WITH_ACCESS_LOG) && !defined(LWS_WITH_CGI) && !defined(LWS_WITH_HTTP_STREAM_COMPRESSION) && \
+    !defined(LWS_WITHOUT_EXTENSIONS) && !defined(LWS_PLAT_FREERTOS)
+    enum {
+        ws_in_wsi = 200,         /* struct lws: struct _lws_websocket_related *ws */
+        flags_in_ws = 181,       /* its bit fields: final 0x01, frame_is_binary 0x02, this_frame_masked 0x08 */
+        packet_length_in_ws = 192, /* size_t rx_packet_length (lws_remaining_packet_payload) */
+        rsv_in_ws = 211,         /* uint8_t rsv (lws_get_reserved_bits) */
+        revision_in_ws = 217     /* uint8_t ietf_spec_revision: 13 */
+    };
+    const unsigned char *ws;
+    size_t packet_length;
+    if (sizeof(void *) != 8 || LWS_PRE != 16 || strncmp(lws_get_library_version(), "4.1.6", 5) != 0) return -1;
+    memcpy(&ws, (const unsigned char *)wsi + ws_in_wsi, sizeof ws);
+    if (!ws) return -1;
+    memcpy(&packet_length, ws + packet_length_in_ws, sizeof packet_length);
+    if (ws[revision_in_ws] != 13 || packet_length != lws_remaining_packet_payload(wsi) ||
+        ws[rsv_in_ws] != lws_get_reserved_bits(wsi) || !!(ws[flags_in_ws] & 0x02) != !!lws_frame_is_binary(wsi))
+        return -1;
+    return (ws[flags_in_ws] & 0x08) ? 0 : 1;
+#else
+    (void)wsi;
+    return -1;
+#endif
 }
 
 #endif

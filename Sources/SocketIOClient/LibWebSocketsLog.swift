@@ -1,12 +1,12 @@
 import CLibWebSockets
 import Foundation
 import Logging
-import Synchronization
 
 /// Sends libwebsockets' own log lines (process-wide, for every lws context in the process,
-/// plugins included) to swift-log, so the daemon's stderr has one format and one level.
+/// plugins included) to swift-log, so the daemon's stderr has one format and one level, with
+/// credentials lws may quote from request headers blanked out.
 public enum LibWebSocketsLog {
-    private static let destination = Mutex<Logger?>(nil)
+    private static let destination = Locked<Logger?>(nil)
 
     /// Routes errors and warnings (and notices at debug level) to `logger`.
     public static func route(to logger: Logger) {
@@ -18,7 +18,7 @@ public enum LibWebSocketsLog {
 
     static func emit(level: Int32, line: String) {
         guard let logger = destination.withLock({ $0 }) else { return }
-        let text = line.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = LogRedaction.redacted(line.trimmingCharacters(in: .whitespacesAndNewlines))
         switch level {
         case Int32(LLL_ERR): logger.error("libwebsockets: \(text)")
         case Int32(LLL_WARN): logger.warning("libwebsockets: \(text)")

@@ -1,5 +1,5 @@
+import BridgePluginKit
 import ServiceLifecycle
-import Synchronization
 
 /// Lets a transport (stdin EOF) start the same graceful shutdown as SIGTERM, even if it
 /// asks before the service group exists.
@@ -9,7 +9,8 @@ final class ShutdownTrigger: Sendable {
         var requested = false
     }
 
-    private let state = Mutex(State())
+    // Monitor (a pthread lock), not Mutex: ThreadSanitizer sees it (lws notes, pitfall 10).
+    private let state = Monitor(State())
 
     func attach(_ group: ServiceGroup) {
         let requested = state.withLock { state in

@@ -64,6 +64,15 @@ import Testing
         }
     }
 
+    /// Found by fuzzing (`&upstream:` is an anchor on an empty key): the message named no key.
+    @Test func anEmptyKeyIsNamedToo() {
+        #expect {
+            try ConfigurationFile.parse("&upstream:\n  url: x\n", name: "c.yaml")
+        } throws: { error in
+            "\(error)".contains(#"c.yaml:1: "": unknown key"#)
+        }
+    }
+
     @Test func invalidYAMLIsReported() {
         #expect(throws: ConfigurationError.self) { try ConfigurationFile.parse("upstream: [unclosed", name: "c.yaml") }
     }

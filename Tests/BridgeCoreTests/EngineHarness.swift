@@ -1,8 +1,8 @@
+import BridgePluginKit
 import BridgeTestSupport
 import BridgeTesting
 import Foundation
 import Logging
-import Synchronization
 import Testing
 @testable import BridgeCore
 
@@ -18,8 +18,9 @@ final class EngineHarness: Sendable {
     let client: UpstreamClient
     let fetcher: ObjectFetcher
     let engine: SyncEngine
-    private let batches = Mutex<[CommittedBatch]>([])
-    private let worker = Mutex<Task<Void, Never>?>(nil)
+    // Monitor (a pthread lock), not Mutex: ThreadSanitizer sees it (lws notes, pitfall 10).
+    private let batches = Monitor<[CommittedBatch]>([])
+    private let worker = Monitor<Task<Void, Never>?>(nil)
 
     init(_ upstream: ScriptedUpstream, directory: TemporaryDirectory? = nil) throws {
         self.upstream = upstream

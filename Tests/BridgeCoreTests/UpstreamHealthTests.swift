@@ -1,12 +1,13 @@
+import BridgePluginKit
 import Logging
-import Synchronization
 import Testing
 @testable import BridgeCore
 
 @Suite struct UpstreamHealthTests {
     @Test func statesFollowTheHTTPSideAndTheFeed() {
         let health = UpstreamHealth(feedEnabled: true, logger: Logger(label: "test"))
-        let seen = Mutex<[UpstreamHealth.State]>([])
+        // Monitor (a pthread lock), not Mutex: ThreadSanitizer sees it (lws notes, pitfall 10).
+        let seen = Monitor<[UpstreamHealth.State]>([])
         health.observe { state in seen.withLock { $0.append(state) } }
         #expect(health.state == .starting)
         health.httpSucceeded()

@@ -95,7 +95,8 @@ import Testing
 
     @Test func aWaitingWriterIsWokenByMessagesAndByDiscard() throws {
         let outbox = ClientOutbox(maxMessages: 4, maxBytes: 1000) {}
-        let received = Mutex<[String]>([])
+        // Monitor (a pthread lock), not Mutex: ThreadSanitizer sees it (lws notes, pitfall 10).
+        let received = Monitor<[String]>([])
         let writer = try PluginThread(name: "test writer") {
             while true {
                 let next = outbox.take(until: nil)

@@ -1,13 +1,14 @@
 import BridgeCore
+import BridgePluginKit
 import Foundation
-import Synchronization
 
 /// The real `unicat-bridge` binary running against a simulator, with its own state
 /// directory and its stderr captured.
 public final class BridgeProcess: Sendable {
     public let child: ChildProcess
     public let stateDirectory: URL
-    private let requestIDs = Mutex<Int64>(0)
+    // Monitor (a pthread lock), not Mutex: ThreadSanitizer sees it (lws notes, pitfall 10).
+    private let requestIDs = Monitor<Int64>(0)
 
     /// Starts `unicat-bridge run` configured through the environment (as a first run
     /// would be), plus an optional YAML config file for the settings only a file has.

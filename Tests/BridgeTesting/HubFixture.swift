@@ -1,8 +1,8 @@
 import BridgeCore
+import BridgePluginKit
 import BridgeTestSupport
 import Foundation
 import Logging
-import Synchronization
 
 /// A hub over a real store in a temporary directory, fed by committing sync items the way
 /// the sync engine does, with clients on a `RecordingTransport` and Unicat played by a
@@ -14,7 +14,8 @@ public final class HubFixture: Sendable {
     public let upstream: ScriptedUpstream
     public var project: String { upstream.project }
     private let directory: TemporaryDirectory
-    private let state: Mutex<(cursors: SyncCursors, epoch: String, nextClient: UInt64)>
+    // Monitor (a pthread lock), not Mutex: ThreadSanitizer sees it (lws notes, pitfall 10).
+    private let state: Monitor<(cursors: SyncCursors, epoch: String, nextClient: UInt64)>
 
     public init(journalSize: Int = 1_000, upstream: ScriptedUpstream = ScriptedUpstream(),
                 transport: RecordingTransport = RecordingTransport(), epoch: String = "epoch-1") async throws {
@@ -29,7 +30,7 @@ public final class HubFixture: Sendable {
         self.transport = transport
         let first = try store.startEpoch(epoch, project: upstream.project, initResponse: UnicatResponse(
             result: ["cc.cursor": 0, "cursor": 0, "project": .string(upstream.project)], data: [:]))
-        state = Mutex((first.cursors, epoch, 1))
+        state = Monitor((first.cursors, epoch, 1))
         try await hub.start(at: first) { _ in }
     }
 

@@ -1,6 +1,6 @@
 import BridgeCore
+import BridgePluginKit
 import Foundation
-import Synchronization
 
 /// A `ClientTransport` that records every message the hub hands it, per client, with a
 /// queue bound you set: the in-process stand-in for a plugin, so delivery order, resets and
@@ -17,7 +17,9 @@ public final class RecordingTransport: ClientTransport, Sendable {
         let reportsBusy: Bool
     }
 
-    private let state: Mutex<State>
+    // Monitor (a pthread lock), not Mutex: ThreadSanitizer sees it (lws notes, pitfall 10).
+
+    private let state: Monitor<State>
 
     /// `capacity`: messages a client's queue holds before `send` answers `queueFull`
     /// (drained with `drain`). `reportsBusy`: a message queued behind others is `busy`, as
@@ -26,7 +28,7 @@ public final class RecordingTransport: ClientTransport, Sendable {
                 reportsBusy: Bool = false) {
         self.name = name
         self.policy = policy
-        state = Mutex(State(capacity: capacity, reportsBusy: reportsBusy))
+        state = Monitor(State(capacity: capacity, reportsBusy: reportsBusy))
     }
 
     public func send(_ client: UInt64, _ bytes: [UInt8]) -> SendStatus {

@@ -162,9 +162,10 @@ class HAProxy:
 
 def start_instance(simulator, directory, name, listen="127.0.0.1:0"):
     """One bridge instance as it runs behind the balancer: its own state directory, its own
-    WebSocket port, and no per-address limit to speak of (every connection comes from HAProxy)."""
+    WebSocket port, and no per-address limits to speak of (every connection comes from HAProxy)."""
     state_dir = os.path.join(directory, name, "state")
-    return websockettest.start_websocket_bridge(simulator, state_dir, listen=[listen], max_connections_per_ip=100000)
+    return websockettest.start_websocket_bridge(simulator, state_dir, listen=[listen], max_connections_per_ip=100000,
+                                                max_handshakes_per_ip=100000)
 
 
 def address(bridge):

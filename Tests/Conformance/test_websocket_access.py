@@ -84,6 +84,47 @@ def test_origin_allow_list(secured):
     assert handshake_status(base + "/", origin="https://evil.example") == 403
 
 
+def raw_handshake_status(port, headers, host=None):
+    """The status of a handshake with exactly these extra headers; None when the bridge
+    dropped it unanswered."""
+    try:
+        raw = RawWebSocket(port, headers=headers, host=host)
+    except ConnectionError:
+        return None
+    raw.close()
+    return raw.status
+
+
+def test_origin_is_same_origin_only_with_the_listeners_own_address(secured):
+    """DNS rebinding: evil.example resolves to the bridge, so the browser sends a Host header
+    naming evil.example. The Host header is the client's word, not the bridge's address."""
+    port = bound_port(secured)
+    token = f"Authorization: Bearer {STATIC_TOKEN}"
+    assert raw_handshake_status(port, [f"Origin: http://evil.example:{port}", token], host=f"evil.example:{port}") == 403
+    assert raw_handshake_status(port, [f"Origin: http://evil.example:{port}", token]) == 403
+    # The listener's own origins: its address, and localhost for a loopback listener.
+    for origin in (f"http://127.0.0.1:{port}", f"http://localhost:{port}", f"HTTP://LOCALHOST:{port}/"):
+        assert raw_handshake_status(port, [f"Origin: {origin}", token], host=f"evil.example:{port}") == 101, origin
+    # A page of another port or scheme on the same machine is another origin.
+    for origin in (f"http://127.0.0.1:{port + 1}", f"https://127.0.0.1:{port}", "http://127.0.0.1"):
+        assert raw_handshake_status(port, [f"Origin: {origin}", token]) == 403, origin
+
+
+def test_a_token_offered_as_a_subprotocol_never_reaches_the_log(secured):
+    """A handshake offering only `bearer.<token>` (no `unicat-bridge`) is answered by the
+    bridge; libwebsockets used to drop it and log the header, token and all."""
+    port = bound_port(secured)
+    valid, invalid = mint_token(SECRET, "subprotocol-only"), "not-a-valid-token-but-long-enough"
+    statuses = [raw_handshake_status(port, [f"Sec-WebSocket-Protocol: {offer}"])
+                for offer in (f"bearer.{valid}", f"bearer.{STATIC_TOKEN}", f"bearer.{invalid}", f"chat, bearer.{valid}",
+                              # offered after unicat-bridge, the token is accepted as before
+                              f"unicat-bridge, bearer.{valid}")]
+    secured.wait_for_log('"subject":"subprotocol-only"')
+    for token in (valid, STATIC_TOKEN, invalid):
+        assert token not in secured.log
+    assert statuses == [400, 400, 401, 400, 101]
+
+
 def test_http_endpoints_and_tokens(secured):
     base = listening_url(secured).replace("ws://", "http://")
     assert http_get(base + "/healthz")[0] in (200, 503)  # public: only ok and the upstream state

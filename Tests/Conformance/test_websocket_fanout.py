@@ -51,7 +51,7 @@ async def collect(ws, subscription, expected):
 
 def test_thousand_subscribers_each_get_every_change_once_in_order(simulator, tmp_path, many_files):
     bridge = start_websocket_bridge(simulator, str(tmp_path / "state"), max_connections=SUBSCRIBERS + 100,
-                                    max_connections_per_ip=SUBSCRIBERS + 100)
+                                    max_connections_per_ip=SUBSCRIBERS + 100, max_handshakes_per_ip=100)
     try:
         url = listening_url(bridge) + "/"
 

@@ -74,6 +74,25 @@ def test_binary_frame_closes_with_1003(bridge, bystander, simulator):
     assert served(bystander, simulator)
 
 
+def test_unmasked_client_frame_closes_with_1002(bridge, bystander, simulator):
+    """RFC 6455 §5.1: a server must close the connection on a frame that is not masked."""
+    raw = RawWebSocket(bound_port(bridge))
+    raw.send_text(INITIALIZE)
+    assert "result" in json.loads(raw.read_frame()[1])
+    raw.send_frame(0x1, INITIALIZE.encode(), masked=False)
+    messages, code = raw.read_until_close(timeout=10)
+    raw.close()
+    assert messages == [] and code == 1002
+    # A masked first fragment does not excuse an unmasked continuation.
+    raw = RawWebSocket(bound_port(bridge))
+    raw.send_frame(0x1, INITIALIZE.encode()[:10], fin=False)
+    raw.send_frame(0x0, INITIALIZE.encode()[10:], masked=False)
+    messages, code = raw.read_until_close(timeout=10)
+    raw.close()
+    assert messages == [] and code == 1002
+    assert served(bystander, simulator)
+
+
 def test_invalid_utf8_is_a_parse_error_and_the_connection_survives(bridge, bystander, simulator):
     raw = RawWebSocket(bound_port(bridge))
     raw.send_text(b'{"jsonrpc": "2.0", "id": 1, "method": "initialize\xff\xfe"}')

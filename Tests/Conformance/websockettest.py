@@ -160,15 +160,16 @@ class RawWebSocket:
     """A WebSocket client on a plain socket, to misbehave on purpose: stop reading, vanish
     without a close, flood pings, send odd frames. Masks its frames as clients must."""
 
-    def __init__(self, port, path="/", receive_buffer=None, headers=()):
+    def __init__(self, port, path="/", receive_buffer=None, headers=(), host=None, source="127.0.0.1"):
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         if receive_buffer:
             # Before connect(), so that the TCP window is small from the start.
             self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
         self.sock.settimeout(30)
+        self.sock.bind((source, 0))  # any 127.x address is this machine: a client address of its own
         self.sock.connect(("127.0.0.1", port))
         key = base64.b64encode(os.urandom(16)).decode()
-        request = [f"GET {path} HTTP/1.1", f"Host: 127.0.0.1:{port}", "Upgrade: websocket", "Connection: Upgrade",
+        request = [f"GET {path} HTTP/1.1", f"Host: {host or f'127.0.0.1:{port}'}", "Upgrade: websocket", "Connection: Upgrade",
                    f"Sec-WebSocket-Key: {key}", "Sec-WebSocket-Version: 13", *headers, "", ""]
         self.sock.sendall("\r\n".join(request).encode())
         self.buffer = b""
@@ -180,18 +181,20 @@ class RawWebSocket:
         head, self.buffer = self.buffer.split(b"\r\n\r\n", 1)
         self.status = int(head.split(b" ", 2)[1])
 
-    def send_frame(self, opcode, payload=b"", fin=True):
-        mask = os.urandom(4)
+    def send_frame(self, opcode, payload=b"", fin=True, masked=True):
+        """One frame; `masked=False` breaks RFC 6455 §5.1 (clients must mask)."""
+        mask = os.urandom(4) if masked else b""
+        mask_bit = 0x80 if masked else 0
         length = len(payload)
         header = bytes([(0x80 if fin else 0) | opcode])
         if length < 126:
-            header += bytes([0x80 | length])
+            header += bytes([mask_bit | length])
         elif length < 65536:
-            header += bytes([0x80 | 126]) + struct.pack("!H", length)
+            header += bytes([mask_bit | 126]) + struct.pack("!H", length)
         else:
-            header += bytes([0x80 | 127]) + struct.pack("!Q", length)
-        masked = bytes(byte ^ mask[index % 4] for index, byte in enumerate(payload))
-        self.sock.sendall(header + mask + masked)
+            header += bytes([mask_bit | 127]) + struct.pack("!Q", length)
+        body = bytes(byte ^ mask[index % 4] for index, byte in enumerate(payload)) if masked else payload
+        self.sock.sendall(header + mask + body)
 
     def send_text(self, text):
         self.send_frame(0x1, text.encode() if isinstance(text, str) else text)

@@ -4,11 +4,11 @@ import Glibc
 import Musl
 #endif
 import CBridgePlugin
-import Synchronization
+import Foundation
 
 /// A minimal host for driving a plugin in tests: it hands out client ids, records every
 /// call the plugin makes, and lets tests wait for them.
-final class RecordingHost: Sendable {
+final class RecordingHost: @unchecked Sendable {
     enum Event: Equatable, CustomStringConvertible {
         case opened(UInt64, String)
         case message(UInt64, String)
@@ -38,7 +38,9 @@ final class RecordingHost: Sendable {
     private struct VTable: @unchecked Sendable { let pointer: UnsafeMutablePointer<bridge_host_vtable> }
 
     let refusesClients: Bool
-    private let state = Mutex(State())
+    /// An NSLock (a pthread mutex), not Mutex: ThreadSanitizer sees it (lws notes, pitfall 10).
+    private let lock = NSLock()
+    private var state = State()  // under `lock`
     private let table: VTable
 
     var vtable: UnsafePointer<bridge_host_vtable> { UnsafePointer(table.pointer) }
@@ -64,7 +66,7 @@ final class RecordingHost: Sendable {
             RecordingHost.from(context).record(.writable(client))
         }
         vtable.pointee.log = { context, level, message in
-            RecordingHost.from(context).state.withLock { $0.logs.append("\(level.rawValue): \(message.map { String(cString: $0) } ?? "")") }
+            RecordingHost.from(context).withState { $0.logs.append("\(level.rawValue): \(message.map { String(cString: $0) } ?? "")") }
         }
         vtable.pointee.host_query = { _, _ in nil }
         vtable.pointee.free_string = { _, string in free(string) }
@@ -86,7 +88,7 @@ final class RecordingHost: Sendable {
 
     private func open(_ peer: String) -> UInt64 {
         if refusesClients { return 0 }
-        return state.withLock { state in
+        return withState { state in
             let id = state.nextID
             state.nextID += 1
             state.events.append(.opened(id, peer))
@@ -96,19 +98,19 @@ final class RecordingHost: Sendable {
     }
 
     private func record(_ event: Event) {
-        state.withLock { state in
+        withState { state in
             state.events.append(event)
             state.times.append(.now)
         }
     }
 
-    var events: [Event] { state.withLock { $0.events } }
-    var logs: [String] { state.withLock { $0.logs } }
+    var events: [Event] { withState { $0.events } }
+    var logs: [String] { withState { $0.logs } }
 
     /// When `event` was first recorded: the plugin's timing, whatever delays the test's
     /// own waiting (a busy cooperative pool).
     func time(of event: Event) -> ContinuousClock.Instant? {
-        state.withLock { state in state.events.firstIndex(of: event).map { state.times[$0] } }
+        withState { state in state.events.firstIndex(of: event).map { state.times[$0] } }
     }
 
     func count(where predicate: (Event) -> Bool) -> Int { events.filter(predicate).count }
@@ -120,6 +122,12 @@ final class RecordingHost: Sendable {
 
     /// Waits until `condition` holds for the events (10 s at most); false on time-out.
     @discardableResult
+    private func withState<Result>(_ body: (inout State) -> Result) -> Result {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&state)
+    }
+
     func waitFor(_ what: String = "events", timeout: Double = 10, _ condition: ([Event]) -> Bool) async -> Bool {
         let clock = ContinuousClock()
         let deadline = clock.now + .milliseconds(Int(timeout * 1000))

@@ -50,17 +50,19 @@ final class WebSocketTestClient: @unchecked Sendable {
 
     deinit { close(descriptor) }
 
-    func sendText(_ text: String) {
+    /// A text frame; `masked: false` breaks RFC 6455 §5.1 (clients must mask every frame).
+    func sendText(_ text: String, masked: Bool = true) {
         let payload = Array(text.utf8)
-        let mask: [UInt8] = [0x12, 0x34, 0x56, 0x78]
+        let mask: [UInt8] = masked ? [0x12, 0x34, 0x56, 0x78] : []
+        let maskBit: UInt8 = masked ? 0x80 : 0
         var frame: [UInt8] = [0x81]
         if payload.count < 126 {
-            frame.append(0x80 | UInt8(payload.count))
+            frame.append(maskBit | UInt8(payload.count))
         } else {
-            frame += [0x80 | 126, UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)]
+            frame += [maskBit | 126, UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)]
         }
         frame += mask
-        frame += payload.enumerated().map { $1 ^ mask[$0 % 4] }
+        frame += masked ? payload.enumerated().map { $1 ^ mask[$0 % 4] } : payload
         write(frame)
     }
 

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import CBridgePlugin
 import Testing
 
@@ -33,6 +38,16 @@ import Testing
         }
     }
 
+    @Test func aFIFONamedAsTheTokensFileIsRefusedWithoutHanging() throws {
+        let path = "/tmp/websocket-tokens-fifo-\(getpid())"
+        unlink(path)
+        try #require(mkfifo(path, 0o600) == 0)
+        defer { unlink(path) }
+        #expect { try PluginInstance(try Self.library.get(), host: RecordingHost(), config: #"{"tokens_file": "\#(path)"}"#) } throws: {
+            "\($0)".contains("is not a regular file")
+        }
+    }
+
     @Test func relaysTextFramesBothWaysFansOutAndClosesWithAFinalMessage() async throws {
         let host = RecordingHost()
         let plugin = try PluginInstance(try Self.library.get(), host: host, config: #"{"listen": ["127.0.0.1:0"]}"#)
@@ -61,6 +76,24 @@ import Testing
 
         plugin.stop()
         #expect(plugin.send(id, "{}") == BRIDGE_ERR_STOPPED)
+        plugin.destroy()
+    }
+
+    @Test func closesTheConnectionOnAnUnmaskedFrameWith1002() async throws {
+        let host = RecordingHost()
+        let plugin = try PluginInstance(try Self.library.get(), host: host, config: #"{"listen": ["127.0.0.1:0"]}"#)
+        try plugin.start()
+        var client: WebSocketTestClient? = try WebSocketTestClient(port: try Self.port(host))
+        #expect(await host.waitFor { $0.count == 1 })
+        guard case .opened(let id, _)? = host.events.first else { return }
+        client?.sendText(#"{"id":1}"#)
+        client?.sendText(#"{"id":2}"#, masked: false)
+        #expect(client?.readFrame()?.closeCode == 1002)
+        client = nil  // hangs up rather than acknowledging the close, which lws would wait for
+        #expect(await host.waitFor { $0.contains(.closed(id, "client frames must be masked")) })
+        #expect(host.messages(from: id) == [#"{"id":1}"#], "the unmasked frame never reaches the host")
+        #expect(!host.logs.contains { $0.contains("masked") }, "the check works with this libwebsockets")
+        plugin.stop()
         plugin.destroy()
     }
 

@@ -90,7 +90,9 @@ public enum ConfigurationFile {
             }
             for (keyNode, value) in mapping {
                 let key = keyNode.string ?? "\(keyNode)"
-                let childPath = path.isEmpty ? key : "\(path).\(key)"
+                // An empty key (`: x`, or an anchor alone) is still named in messages.
+                let name = key.isEmpty ? "\"\"" : key
+                let childPath = path.isEmpty ? name : "\(path).\(name)"
                 if !handle(key, value, childPath) {
                     issue(childPath, keyNode, "unknown key")
                 }
