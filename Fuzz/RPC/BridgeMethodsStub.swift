@@ -9,8 +9,10 @@ public struct BridgeMethods: Sendable {
 
     static let methodNames: Set<String> = ["initialize", "unicat.init", "unicat.get", "unicat.call", "sync.subscribe",
                                            "sync.unsubscribe", "bridge.status"]
+    /// As the real methods': answered even past the message's answer budget.
+    static let alwaysAnswered: Set<String> = ["sync.subscribe", "sync.unsubscribe"]
 
-    func call(_ request: RPCRequest, client: UInt64) async -> Outcome {
+    func call(_ request: RPCRequest, from source: RequestSource, answerBudget: Int) async -> Outcome {
         guard Self.methodNames.contains(request.method) else {
             return Outcome(result: .failure(.methodNotFound(request.method)), followUp: nil)
         }

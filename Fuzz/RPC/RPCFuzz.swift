@@ -3,7 +3,8 @@ import Dispatch
 /// The JSON-RPC request decoder and router (Sources/BridgeCore/Protocol): every message,
 /// however malformed, gets a well-formed JSON-RPC answer (or none, for notifications only):
 /// `jsonrpc` "2.0", a result or an error, the request's own id, no more answers than
-/// requests; `reject` answers the same way.
+/// requests; `reject` answers the same way. The answer budget varies with the input's
+/// length, so that answers past it are reached too.
 @c(LLVMFuzzerTestOneInput)
 public func rpcFuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let message = Array(UnsafeBufferPointer(start: data, count: data == nil ? 0 : size))
@@ -11,7 +12,7 @@ public func rpcFuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let handled = ReplyBox()
     let done = DispatchSemaphore(value: 0)
     Task {
-        handled.reply = await router.handle(message, client: 1)
+        handled.reply = await router.handle(message, from: RequestSource(client: 1, maxAnswerBytes: 64 + message.count % 1024))
         done.signal()
     }
     done.wait()
