@@ -44,11 +44,20 @@ struct HTTPRequest {
     /// Whether libwebsockets will settle on the bridge's subprotocol by itself: none offered,
     /// or `unicat-bridge` first, in a header short enough for lws to read. Otherwise lws drops
     /// the handshake unanswered and logs the header, which may carry a `bearer.` token.
+    /// Judged on the bytes as lws reads them: only spaces and tabs may surround the name
+    /// (lws would take other Unicode whitespace as part of it), then a comma or the end.
     var offersBridgeSubprotocol: Bool {
         guard let subprotocolHeader else { return true }
-        return subprotocolHeader.utf8.count <= WebSocketProtocol.maxSubprotocolHeaderBytes
-            && subprotocols.first == WebSocketProtocol.name
+        let bytes = Array(subprotocolHeader.utf8)
+        guard bytes.count <= WebSocketProtocol.maxSubprotocolHeaderBytes else { return false }
+        let start = bytes.firstIndex { !Self.isSpaceOrTab($0) } ?? bytes.count
+        let name = Array(WebSocketProtocol.name.utf8)
+        guard bytes[start...].starts(with: name) else { return false }
+        let rest = bytes[(start + name.count)...].drop(while: Self.isSpaceOrTab)
+        return rest.first.map { $0 == UInt8(ascii: ",") } ?? true
     }
+
+    private static func isSpaceOrTab(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
 
     private static func pair(_ argument: String) -> (name: String, value: String)? {
         if let equals = argument.firstIndex(of: "=") {

@@ -117,12 +117,14 @@ def test_a_token_offered_as_a_subprotocol_never_reaches_the_log(secured):
     valid, invalid = mint_token(SECRET, "subprotocol-only"), "not-a-valid-token-but-long-enough"
     statuses = [raw_handshake_status(port, [f"Sec-WebSocket-Protocol: {offer}"])
                 for offer in (f"bearer.{valid}", f"bearer.{STATIC_TOKEN}", f"bearer.{invalid}", f"chat, bearer.{valid}",
+                              # lws would read the no-break space as part of the name (found by fuzzing)
+                              f"\u00a0unicat-bridge, bearer.{STATIC_TOKEN}",
                               # offered after unicat-bridge, the token is accepted as before
                               f"unicat-bridge, bearer.{valid}")]
     secured.wait_for_log('"subject":"subprotocol-only"')
     for token in (valid, STATIC_TOKEN, invalid):
         assert token not in secured.log
-    assert statuses == [400, 400, 401, 400, 101]
+    assert statuses == [400, 400, 401, 400, 400, 101]
 
 
 def test_http_endpoints_and_tokens(secured):
