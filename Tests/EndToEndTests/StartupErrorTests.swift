@@ -17,14 +17,18 @@ import Testing
         }
     }
 
-    @Test func unreachableUpstreamIsRetriedNotFatal() async throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        // A port nobody listens on.
-        let bridge = try BridgeProcess.run(["run"], environment: [
+    /// A bridge pointed at a port nobody listens on.
+    func runAgainstUnreachableUnicat(_ directory: TemporaryDirectory) throws -> BridgeProcess {
+        try BridgeProcess.run(["run"], environment: [
             "UNICAT_URL": "http://127.0.0.1:9", "UNICAT_PROJECT": UUID().uuidString.lowercased(),
             "UNICAT_API_KEY": "some-key", "UNICAT_BRIDGE_STATE_DIR": directory.file("state").path,
         ], stateDirectory: directory.file("state"))
+    }
+
+    @Test func unreachableUpstreamIsRetriedNotFatal() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let bridge = try runAgainstUnreachableUnicat(directory)
         try await bridge.waitForLog("cannot reach Unicat for auth at http://127.0.0.1:9", timeout: .seconds(90))
         #expect(bridge.child.isRunning)
         #expect(await bridge.stop() == 0)
@@ -34,10 +38,7 @@ import Testing
     @Test func sigtermDuringStartupRetriesExitsAtOnce() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let bridge = try BridgeProcess.run(["run"], environment: [
-            "UNICAT_URL": "http://127.0.0.1:9", "UNICAT_PROJECT": UUID().uuidString.lowercased(),
-            "UNICAT_API_KEY": "some-key", "UNICAT_BRIDGE_STATE_DIR": directory.file("state").path,
-        ], stateDirectory: directory.file("state"))
+        let bridge = try runAgainstUnreachableUnicat(directory)
         // In the middle of the first request's retries (8 attempts, about 15 s in all).
         try await bridge.waitForLog("retrying in", timeout: .seconds(30))
         let stopping = ContinuousClock.now

@@ -8,7 +8,9 @@ extension Hub {
         position = last.position
         lastSequence = last.sequence
         let slots = batch.entries.map { entry in
-            let state = entry.item.action == "DELETE" ? .gone : batch.objects[MirrorKey(entry.item.dataType, entry.item.dataKey)]
+            // Without subscribers for objects, a later one's catch-up reads them from the mirror.
+            let state = !objectsWanted ? nil
+                : entry.item.action == "DELETE" ? .gone : batch.objects[MirrorKey(entry.item.dataType, entry.item.dataKey)]
             return JournalRing.Slot(entry: entry, plain: ChangeNotification.itemJSON(entry, object: nil).encodedBytes(),
                                     withObject: state.map { ChangeNotification.itemJSON(entry, object: $0).encodedBytes() })
         }

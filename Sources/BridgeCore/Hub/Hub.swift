@@ -48,6 +48,8 @@ public actor Hub {
     var lastSequence: Int64 = 0
     var position: BridgePosition?
     var generations: UInt64 = 0
+    /// Some subscription includes objects: only then are items encoded with theirs.
+    var objectsWanted = false
     /// Clients whose live subscriptions are held back until they read: the sequence at
     /// which that began. Past the transport's bound a client is a slow consumer.
     var heldBack: [UInt64: Int64] = [:]
@@ -241,6 +243,7 @@ public actor Hub {
                 types.formUnion(subscription.filter.types ?? ["*"])
             }
         }
+        objectsWanted = !types.isEmpty
         objectInterestChanged?(types)
     }
 
