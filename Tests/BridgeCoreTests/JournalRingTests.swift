@@ -44,7 +44,9 @@ import Testing
         let position = BridgePosition(epoch: "e-r0", cursors: SyncCursors(cc: 3, project: 2))
         for recovered in [false, true] {
             #expect(ChangeNotification.changes(subscription: "sub-\"x\"", encodedItems: items.map { $0.encodedBytes() }, position: position, recovered: recovered)
-                    == ChangeNotification.changes(subscription: "sub-\"x\"", items: items, position: position, recovered: recovered))
+                    == RPCMessage.notification("sync.changes", .object([
+                        "subscription": "sub-\"x\"", "items": .array(items), "position": position.json,
+                    ].merging(recovered ? ["recovered": true] : [:]) { $1 })).encodedBytes())
         }
     }
 }

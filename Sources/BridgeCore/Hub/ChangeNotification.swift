@@ -17,7 +17,7 @@ public enum ChangeNotification {
     }
 
     /// A `sync.changes` from items encoded beforehand (shared between subscribers), byte for
-    /// byte what `changes(subscription:items:...)` writes: the writer's sorted keys.
+    /// byte what the JSON writer makes of the same notification (sorted keys).
     static func changes(subscription: String, encodedItems: [[UInt8]], position: BridgePosition, recovered: Bool = false) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(encodedItems.reduce(160) { $0 + $1.count + 1 })
@@ -33,14 +33,6 @@ public enum ChangeNotification {
         bytes.append(contentsOf: JSONValue.string(subscription).encodedBytes())
         bytes.append(contentsOf: "}}".utf8)
         return bytes
-    }
-
-    static func changes(subscription: String, items: [JSONValue], position: BridgePosition, recovered: Bool = false) -> [UInt8] {
-        var params: [String: JSONValue] = [
-            "subscription": .string(subscription), "items": .array(items), "position": position.json,
-        ]
-        if recovered { params["recovered"] = true }
-        return RPCMessage.notification("sync.changes", .object(params)).encodedBytes()
     }
 
     static func reset(subscription: String, reason: String, position: BridgePosition?) -> [UInt8] {

@@ -104,11 +104,7 @@ extension Hub {
             let objects = filter.includeObjects && !unencoded.isEmpty ? await currentObjects(for: unencoded) : [:]
             guard catchingUp(client, id, generation) != nil else { return true }
             let encode = {
-                let items = wanted.map { entry in
-                    encoded[entry.sequence]?.encoded(includeObjects: filter.includeObjects)
-                        ?? ChangeNotification.itemJSON(entry, object: Self.objectState(for: entry, filter: filter, in: objects)).encodedBytes()
-                }
-                return ChangeNotification.changes(subscription: id, encodedItems: items, position: last.position, recovered: recovered)
+                Self.changes(wanted, id: id, filter: filter, objects: objects, encoded: encoded, position: last.position, recovered: recovered)
             }
             // Pages every subscriber from here gets alike are shared.
             let bytes = cut || filter.latestOnly
@@ -149,7 +145,8 @@ extension Hub {
         if !wanted.isEmpty {
             let objects = subscription.filter.includeObjects ? await currentObjects(for: wanted) : [:]
             guard catchingUp(client, id, generation) != nil else { return }
-            let bytes = Self.changes(wanted, id: id, filter: subscription.filter, objects: objects, position: last.position, recovered: true)
+            let bytes = Self.changes(wanted, id: id, filter: subscription.filter, objects: objects, encoded: [:], position: last.position,
+                                     recovered: true)
             guard await sendInOrder(bytes, to: client, id, generation) else { return }
         }
         update(client, id) { subscription in
@@ -181,12 +178,6 @@ extension Hub {
         let kept = Set(latest.values)
         counters.coalesced += entries.count - kept.count
         return entries.indices.filter(kept.contains).map { entries[$0] }
-    }
-
-    private static func changes(_ entries: [JournalEntry], id: String, filter: SubscriptionFilter, objects: [MirrorKey: ObjectState],
-                                position: BridgePosition, recovered: Bool) -> [UInt8] {
-        let items = entries.map { ChangeNotification.itemJSON($0, object: objectState(for: $0, filter: filter, in: objects)) }
-        return ChangeNotification.changes(subscription: id, items: items, position: position, recovered: recovered)
     }
 
     /// The current state of the objects `entries` changed: from the mirror, else fetched

@@ -49,11 +49,9 @@ extension Hub {
             }
             for clientID in behind { startCatchUp(clientID, group.id) }
             guard !targets.isEmpty else { continue }
-            let items = matchingSlots.map { slot in
-                slot.encoded(includeObjects: group.filter.includeObjects)
-                    ?? ChangeNotification.itemJSON(slot.entry, object: Self.objectState(for: slot.entry, filter: group.filter, in: objects)).encodedBytes()
-            }
-            let bytes = ChangeNotification.changes(subscription: group.id, encodedItems: items, position: last.position)
+            let bytes = Self.changes(matching, id: group.id, filter: group.filter, objects: objects,
+                                     encoded: Dictionary(uniqueKeysWithValues: matchingSlots.map { ($0.entry.sequence, $0) }),
+                                     position: last.position, recovered: false)
             counters.notificationsEncoded += 1
             for (transport, recipients) in groupByTransport(targets) {
                 let statuses = transport.sendMany(recipients, bytes)
@@ -119,6 +117,16 @@ extension Hub {
             }
         }
         return (objects, true)
+    }
+
+    /// A `sync.changes` for `entries`, each item from its ring slot's bytes when it has them.
+    static func changes(_ entries: [JournalEntry], id: String, filter: SubscriptionFilter, objects: [MirrorKey: ObjectState],
+                        encoded: [Int64: JournalRing.Slot], position: BridgePosition, recovered: Bool) -> [UInt8] {
+        let items = entries.map { entry in
+            encoded[entry.sequence]?.encoded(includeObjects: filter.includeObjects)
+                ?? ChangeNotification.itemJSON(entry, object: objectState(for: entry, filter: filter, in: objects)).encodedBytes()
+        }
+        return ChangeNotification.changes(subscription: id, encodedItems: items, position: position, recovered: recovered)
     }
 
     /// What an item says about its object: nothing without `include_objects` or for types
