@@ -335,8 +335,16 @@ class Client:
         return self.responses.pop(id_)
 
     def next_message(self, timeout=30):
-        """The next message of any kind, responses included, in arrival order."""
-        return self.connection.recv(timeout)
+        """The next message of any kind, responses included, in arrival order; `bridge.upstream`
+        notifications (upstream health, sent whenever it changes) are kept aside in
+        `notifications`, since they may fall between any two others."""
+        deadline = time.time() + timeout
+        while True:
+            message = self.connection.recv(max(0.1, deadline - time.time()))
+            if isinstance(message, dict) and message.get("method") == "bridge.upstream":
+                self.notifications.append(message)
+                continue
+            return message
 
     def notification(self, method, predicate=lambda params: True, timeout=60):
         deadline = time.time() + timeout
