@@ -33,9 +33,11 @@ import Testing
             }
             _ = try store.commit(changes, epoch: "e1")
         }
-        let window = try store.journalWindow()
+        let window = try store.journalBounds()
         #expect(window.count == 100)
         #expect(window.last == 150 && window.first == 51)
+        // Kept in memory by the writer; the same as a fresh read of the file.
+        #expect(try BridgeStore(directory: directory.file("state").path, journalLimit: 100, readOnly: true).journalBounds() == window)
         #expect(try store.storedState()?.position == BridgePosition(epoch: "e1", cursors: SyncCursors(cc: 10, project: 250)))
         #expect(try store.objects("records").count == 150)
 
@@ -53,7 +55,8 @@ import Testing
 
         // A new epoch starts from scratch.
         _ = try store.startEpoch("e2", project: "p", initResponse: initResponse())
-        #expect(try store.journalWindow().count == 0)
+        #expect(try store.journalBounds().count == 0)
+        #expect(try store.journalBounds().floor?.position.epoch == "e2")
         #expect(try store.objects("records").isEmpty)
     }
 
@@ -90,7 +93,7 @@ import Testing
         }
         _ = try store.commit(changes, epoch: "e1")
         // 100 pruned: the floor is after entry 100.
-        let floor = try #require(try store.journalFloor())
+        let floor = try #require(try store.journalBounds().floor)
         #expect(floor.sequence == 100)
         #expect(try store.sequence(reachedAt: positions[50]) == nil, "before the floor")
         for probe in [99, 100, 101, 250, 399] {

@@ -115,7 +115,7 @@ import Testing
         let first = try await fixture.startEpoch("epoch-2")
         try await fixture.change(["n1"])
         transport.setCapacity(.max)
-        await fixture.hub.clientWritable(client)
+        await fixture.hub.clientsWritable([client])
         try await eventually("the reset and the new epoch's change") {
             fixture.items(client, subscribed.subscription).last?["data_key"] == "n1"
         }
@@ -136,11 +136,11 @@ import Testing
         for _ in 0..<6 {
             try await Task.sleep(for: .milliseconds(20))
             transport.drain(client)
-            await fixture.hub.clientWritable(client)
+            await fixture.hub.clientsWritable([client])
         }
         try await fixture.change(keys(1_601...1_610))
         transport.setCapacity(.max)
-        await fixture.hub.clientWritable(client)
+        await fixture.hub.clientsWritable([client])
         try await fixture.waitFor(client, subscribed.subscription, through: 1_610)
         #expect(fixture.cursors(client, subscribed.subscription) == Array(1...1_610))
         #expect(transport.closeCode(client) == nil, "a catch-up is never a slow consumer")
@@ -170,7 +170,7 @@ import Testing
         // r1 went out at once, r2 queued behind it (busy); r3...r6 wait for the socket.
         #expect(fixture.transport.messages(client).filter { $0["method"] == "sync.changes" }.count == 2)
         transport.drain(client)
-        await fixture.hub.clientWritable(client)
+        await fixture.hub.clientsWritable([client])
         try await fixture.waitFor(client, subscribed.subscription, through: 6)
         let notifications = fixture.transport.messages(client).filter { $0["method"] == "sync.changes" }
         #expect(notifications.map { $0["params"]?["items"]?.arrayValue?.count } == [1, 1, 4])
@@ -201,7 +201,7 @@ import Testing
         try await fixture.change(["b", "a"]) // refused: waits in the journal
         try await fixture.change(["a", "c"])
         transport.setCapacity(.max)
-        await fixture.hub.clientWritable(client)
+        await fixture.hub.clientsWritable([client])
         try await fixture.waitFor(client, subscribed.subscription, through: 5)
         let items = fixture.items(client, subscribed.subscription)
         #expect(items.map { $0["data_key"] } == ["a", "b", "a", "c"])

@@ -126,7 +126,7 @@ public final class HubFixture: Sendable {
     /// Waits until no subscription is catching up.
     public func settle() async throws {
         try await eventually("every subscription live") {
-            let figures = await self.hub.figures
+            let figures = self.hub.figures
             return figures.liveSubscriptions == figures.subscriptions
         }
     }

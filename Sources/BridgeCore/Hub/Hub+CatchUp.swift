@@ -81,7 +81,7 @@ extension Hub {
         let entries = try (held.map { $0.map(\.entry) } ?? store.journal(after: sequence, limit: pageSize))
             .filter { $0.sequence <= lastSequence }
         guard let first = entries.first, let last = entries.last else {
-            if let floor = try store.journalFloor(), floor.sequence > sequence {
+            if let floor = try store.journalBounds().floor, floor.sequence > sequence {
                 update(client, id) { $0.sequence = nil }  // pruned past it: Unicat fills the gap
                 return false
             }
@@ -176,7 +176,7 @@ extension Hub {
         var latest: [MirrorKey: Int] = [:]
         for (index, entry) in entries.enumerated() { latest[MirrorKey(entry.item.dataType, entry.item.dataKey)] = index }
         let kept = Set(latest.values)
-        counters.coalesced += entries.count - kept.count
+        count { $0.coalescedChanges += entries.count - kept.count }
         return entries.indices.filter(kept.contains).map { entries[$0] }
     }
 

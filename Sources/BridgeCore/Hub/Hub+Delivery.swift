@@ -12,12 +12,14 @@ extension Hub {
             let status = state.transport.send(client, bytes)
             switch status {
             case .ok, .busy:
-                counters.messagesSent += 1
-                counters.bytesSent += bytes.count
-                if status == .busy { clients[client]?.blocked = true }
+                count {
+                    $0.messagesSent += 1
+                    $0.bytesSent += bytes.count
+                }
+                if status == .busy { markBlocked(client) }
                 return true
             case .queueFull:
-                clients[client]?.blocked = true
+                markBlocked(client)
             case .unknownClient, .stopped:
                 unregister(client)
                 return false
@@ -49,7 +51,7 @@ extension Hub {
         state.writableWaiters.removeAll()
         clients[client] = state
         for waiter in waiters { waiter.resume() }
-        counters.slowConsumersDropped += 1
+        count { $0.slowConsumersDropped += 1 }
         let final = ChangeNotification.reset(subscription: id, reason: "slow_consumer", position: state.subscriptions[id]?.position ?? position)
         logger.notice("client \(client) on \(state.transport.name) is not reading: disconnected as a slow consumer")
         state.transport.close(client, final: final, code: state.transport.policy.slowConsumerCloseCode, reason: "slow consumer")

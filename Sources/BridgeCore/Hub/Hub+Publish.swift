@@ -1,7 +1,7 @@
 extension Hub {
     /// Fans a committed batch out to every live subscription it concerns. A subscriber this
-    /// cannot serve exactly right now (not at the journal's end, client blocked, an object
-    /// only Unicat has, a position past some of the batch) catches up instead.
+    /// cannot serve exactly right now (an object only Unicat has, a position past some of
+    /// the batch) catches up instead.
     public func publish(_ batch: CommittedBatch) {
         guard let last = batch.entries.last else { return }
         let previous = lastSequence
@@ -15,59 +15,134 @@ extension Hub {
                                     withObject: state.map { ChangeNotification.itemJSON(entry, object: $0).encodedBytes() })
         }
         recent.append(slots)
-        // The batch's lowest cursor per stream: a live subscriber must be below both.
-        var lowest = SyncCursors(cc: .max, project: .max)
-        for entry in batch.entries { lowest[entry.item.stream] = min(lowest[entry.item.stream], entry.item.cursor) }
         var mirrored: [MirrorKey: ObjectState] = [:]
         defer { if !heldBack.isEmpty { dropClientsHeldBackTooLong() } }
         for (group, clientIDs) in members {
-            let matchingSlots = slots.filter { group.filter.matches($0.entry.item) }
-            let matching = matchingSlots.map(\.entry)
-            var objects: [MirrorKey: ObjectState] = [:]
-            var servable = true
-            if group.filter.includeObjects, !matching.isEmpty {
-                (objects, servable) = liveObjects(for: matching, batch: batch, mirrored: &mirrored)
-            }
-            var targets: [UInt64] = []
-            var behind: [UInt64] = []
-            for clientID in clientIDs {
-                guard let state = clients[clientID], let subscription = state.subscriptions[group.id], !state.closing else { continue }
-                guard subscription.sequence == previous, subscription.delivered.cc < lowest.cc,
-                      subscription.delivered.project < lowest.project
-                else {
-                    behind.append(clientID)
-                    continue
-                }
-                if matching.isEmpty {
-                    advance(clientID, group.id, past: last)
-                } else if state.blocked || !servable {
-                    if state.blocked { heldBack[clientID] = heldBack[clientID] ?? previous }
-                    behind.append(clientID)
+            for (place, clientIDs) in places(of: clientIDs, in: group) {
+                if place == previous {
+                    deliver(group, slots[...], to: clientIDs, batch: batch, mirrored: &mirrored)
                 } else {
-                    targets.append(clientID)
+                    deliverFromRing(group, after: place, to: clientIDs, mirrored: &mirrored)
                 }
             }
-            for clientID in behind { startCatchUp(clientID, group.id) }
-            guard !targets.isEmpty else { continue }
-            let bytes = Self.changes(matching, id: group.id, filter: group.filter, objects: objects,
-                                     encoded: Dictionary(uniqueKeysWithValues: matchingSlots.map { ($0.entry.sequence, $0) }),
-                                     position: last.position, recovered: false)
-            counters.notificationsEncoded += 1
-            for (transport, recipients) in groupByTransport(targets) {
-                let statuses = transport.sendMany(recipients, bytes)
-                for (clientID, status) in zip(recipients, statuses) {
-                    switch status {
-                    case .ok, .busy:
-                        counters.messagesSent += 1
-                        counters.bytesSent += bytes.count
-                        advance(clientID, group.id, past: last)
-                        if status == .busy { clients[clientID]?.blocked = true }
-                    case .queueFull:
-                        clients[clientID]?.blocked = true
-                        if group.filter.latestOnly { startCatchUp(clientID, group.id) } else { dropSlowConsumer(clientID, subscription: group.id) }
-                    case .unknownClient, .stopped:
-                        unregister(clientID)
-                    }
+        }
+    }
+
+    /// Clients the transport says drained (in one call however many did): each live
+    /// subscription held back meanwhile gets what it missed, from the ring, in one
+    /// notification shared by every subscriber of its filter held back at the same place.
+    public func clientsWritable(_ clientIDs: [UInt64]) {
+        var held: [SubscriptionGroup: [UInt64]] = [:]
+        for clientID in clientIDs {
+            guard let state = clients[clientID] else { continue }
+            markWritable(clientID)
+            for subscription in state.subscriptions.values where subscription.stage == .live && subscription.sequence != lastSequence {
+                held[subscription.group, default: []].append(clientID)
+            }
+        }
+        var mirrored: [MirrorKey: ObjectState] = [:]
+        for (group, clientIDs) in held {
+            for (place, clientIDs) in places(of: clientIDs, in: group) {
+                deliverFromRing(group, after: place, to: clientIDs, mirrored: &mirrored)
+            }
+        }
+    }
+
+    /// The live members among `clientIDs` by the journal sequence they are at; one without
+    /// a sequence (Unicat must fill a gap) catches up instead.
+    private func places(of clientIDs: some Sequence<UInt64>, in group: SubscriptionGroup) -> [Int64: [UInt64]] {
+        var places: [Int64: [UInt64]] = [:]
+        for clientID in clientIDs where members[group]?.contains(clientID) == true {
+            guard let state = clients[clientID], !state.closing, let subscription = state.subscriptions[group.id] else { continue }
+            if let sequence = subscription.sequence {
+                places[sequence, default: []].append(clientID)
+            } else {
+                startCatchUp(clientID, group.id)
+            }
+        }
+        return places
+    }
+
+    /// What follows `place` from the ring, to members of `group` at `place`: held back
+    /// while their socket was busy, they read no storage and share the encoding. A page at
+    /// a time; what the ring no longer holds, or a longer backlog, is a catch-up's.
+    private func deliverFromRing(_ group: SubscriptionGroup, after place: Int64, to clientIDs: [UInt64],
+                                 mirrored: inout [MirrorKey: ObjectState]) {
+        guard place < lastSequence else { return }
+        guard let page = recent.slots(after: place, limit: Self.replayPageSize), !page.isEmpty else {
+            for clientID in clientIDs { startCatchUp(clientID, group.id) }
+            return
+        }
+        deliver(group, page, to: clientIDs, batch: nil, mirrored: &mirrored)
+        guard let end = page.last?.entry.sequence, end < lastSequence else { return }
+        for clientID in clientIDs where clients[clientID]?.blocked == false {
+            if clients[clientID]?.subscriptions[group.id]?.sequence == end { startCatchUp(clientID, group.id) }
+        }
+    }
+
+    /// Sends `page` (the journal entries right after where each of `clientIDs` is) to those
+    /// members of `group`, encoded once. `batch` is the batch being published, when `page`
+    /// is it: it knows the objects. A blocked client is held back (it stays a member and
+    /// gets it all together when it drains); one this cannot serve exactly catches up.
+    private func deliver(_ group: SubscriptionGroup, _ page: ArraySlice<JournalRing.Slot>, to clientIDs: [UInt64],
+                         batch: CommittedBatch?, mirrored: inout [MirrorKey: ObjectState]) {
+        guard let last = page.last?.entry, let first = page.first?.entry else { return }
+        // The page's lowest cursor per stream: a member must be below both.
+        var lowest = SyncCursors(cc: .max, project: .max)
+        for slot in page { lowest[slot.entry.item.stream] = min(lowest[slot.entry.item.stream], slot.entry.item.cursor) }
+        let matchingSlots = page.filter { group.filter.matches($0.entry.item) }
+        let matching = matchingSlots.map(\.entry)
+        var objects: [MirrorKey: ObjectState] = [:]
+        var servable = true
+        if group.filter.includeObjects, !matching.isEmpty {
+            if let batch {
+                (objects, servable) = liveObjects(for: matching, batch: batch, mirrored: &mirrored)
+            } else {
+                servable = matchingSlots.allSatisfy { $0.withObject != nil }
+            }
+        }
+        var targets: [UInt64] = []
+        for clientID in clientIDs {
+            guard let state = clients[clientID], let subscription = state.subscriptions[group.id], !state.closing else { continue }
+            guard subscription.delivered.cc < lowest.cc, subscription.delivered.project < lowest.project else {
+                startCatchUp(clientID, group.id)
+                continue
+            }
+            if matching.isEmpty {
+                advance(clientID, group.id, past: last)
+            } else if state.blocked {
+                heldBack[clientID] = heldBack[clientID] ?? first.sequence - 1
+            } else if !servable {
+                startCatchUp(clientID, group.id)
+            } else {
+                targets.append(clientID)
+            }
+        }
+        guard !targets.isEmpty else { return }
+        let bytes = Self.changes(matching, id: group.id, filter: group.filter, objects: objects,
+                                 encoded: Dictionary(uniqueKeysWithValues: matchingSlots.map { ($0.entry.sequence, $0) }),
+                                 position: last.position, recovered: false)
+        var sent = 0
+        defer {
+            count {
+                $0.notificationsEncoded += 1
+                $0.messagesSent += sent
+                $0.bytesSent += sent * bytes.count
+            }
+        }
+        for (transport, recipients) in groupByTransport(targets) {
+            let statuses = transport.sendMany(recipients, bytes)
+            for (clientID, status) in zip(recipients, statuses) {
+                switch status {
+                case .ok, .busy:
+                    sent += 1
+                    advance(clientID, group.id, past: last)
+                    if status == .busy { markBlocked(clientID) }
+                case .queueFull:
+                    markBlocked(clientID)
+                    if group.filter.latestOnly { startCatchUp(clientID, group.id) } else { dropSlowConsumer(clientID, subscription: group.id) }
+                case .unknownClient, .stopped:
+                    unregister(clientID)
                 }
             }
         }

@@ -58,7 +58,7 @@ public actor Hub {
     /// get the same bytes, so a resume storm encodes each page once.
     var replayPages = ReplayPageCache(capacity: 64)
     var recent: JournalRing
-    var counters = HubCounters()
+    let figureCounts = Mutex(HubFigures())
 
     public init(store: BridgeStore, syncLog: SyncLogPages, fetcher: ObjectFetcher, logger: Logger) {
         recent = JournalRing(capacity: min(store.journalLimit, 10_000))
@@ -71,7 +71,7 @@ public actor Hub {
     /// Starts the hub at the engine's current position.
     public func start(at position: BridgePosition?, onObjectInterest: @escaping @Sendable (Set<String>) -> Void) throws {
         self.position = position
-        lastSequence = try store.journalWindow().last
+        lastSequence = try store.journalBounds().last
         objectInterestChanged = onObjectInterest
     }
 
@@ -80,22 +80,32 @@ public actor Hub {
     // MARK: Clients
 
     public func register(_ client: UInt64, transport: any ClientTransport) {
-        clients[client] = Client(id: client, transport: transport)
-        counters.clientsOpened += 1
+        let known = clients.updateValue(Client(id: client, transport: transport), forKey: client) != nil
+        count {
+            $0.clientsOpened += 1
+            if !known { $0.clients += 1 }
+        }
     }
 
     public func unregister(_ client: UInt64) {
         heldBack[client] = nil
         guard let removed = clients.removeValue(forKey: client) else { return }
+        count {
+            $0.clients -= 1
+            $0.subscriptions -= removed.subscriptions.count
+            if removed.blocked { $0.blockedClients -= 1 }
+        }
         for subscription in removed.subscriptions.values { leave(subscription.group, client) }
         for task in removed.catchUps.values { task.cancel() }
         for waiter in removed.writableWaiters { waiter.resume() }
         if removed.subscriptions.values.contains(where: \.filter.includeObjects) { publishObjectInterest() }
     }
 
-    public func clientWritable(_ client: UInt64) {
+    /// The client's transport drained: what waited for it may go (see `clientsWritable`).
+    func markWritable(_ client: UInt64) {
         guard var state = clients[client] else { return }
         heldBack[client] = nil
+        if state.blocked { count { $0.blockedClients -= 1 } }
         state.blocked = false
         let waiters = state.writableWaiters
         state.writableWaiters.removeAll()
@@ -145,7 +155,7 @@ public actor Hub {
                 recovered = true
             }
         }
-        clients[client]?.subscriptions[id] = subscription
+        if clients[client]?.subscriptions.updateValue(subscription, forKey: id) == nil { count { $0.subscriptions += 1 } }
         clients[client]?.wantsUpstreamState = true
         if filter.includeObjects { publishObjectInterest() }
         return Subscribed(subscription: id, position: subscription.position, recovered: recovered,
@@ -170,6 +180,7 @@ public actor Hub {
         guard let removed = clients[client]?.subscriptions[id] else { throw .unknownSubscription(id) }
         retire(client, id)
         clients[client]?.subscriptions[id] = nil
+        count { $0.subscriptions -= 1 }
         if removed.filter.includeObjects { publishObjectInterest() }
     }
 
@@ -229,10 +240,12 @@ public actor Hub {
 
     // MARK: Helpers
 
-    func join(_ group: SubscriptionGroup, _ client: UInt64) { members[group, default: []].insert(client) }
+    func join(_ group: SubscriptionGroup, _ client: UInt64) {
+        if members[group, default: []].insert(client).inserted { count { $0.liveSubscriptions += 1 } }
+    }
 
     func leave(_ group: SubscriptionGroup, _ client: UInt64) {
-        members[group]?.remove(client)
+        if members[group]?.remove(client) != nil { count { $0.liveSubscriptions -= 1 } }
         if members[group]?.isEmpty == true { members[group] = nil }
     }
 
@@ -259,32 +272,14 @@ public actor Hub {
 
     // MARK: Figures
 
-    public struct Figures: Sendable {
-        public var clients: Int
-        public var subscriptions: Int
-        public var liveSubscriptions: Int
-        public var blockedClients: Int
-        public var coalescedChanges: Int
-        public var counters: HubCounters
-    }
+    public nonisolated var figures: HubFigures { figureCounts.withLock { $0 } }
 
-    public var figures: Figures {
-        Figures(
-            clients: clients.count,
-            subscriptions: clients.values.reduce(0) { $0 + $1.subscriptions.count },
-            liveSubscriptions: clients.values.reduce(0) { $0 + $1.subscriptions.values.filter { $0.stage == .live }.count },
-            blockedClients: clients.values.filter(\.blocked).count,
-            coalescedChanges: counters.coalesced,
-            counters: counters)
-    }
-}
+    func count(_ change: (inout HubFigures) -> Void) { figureCounts.withLock { change(&$0) } }
 
-public struct HubCounters: Sendable {
-    public var clientsOpened = 0
-    public var notificationsEncoded = 0
-    public var messagesSent = 0
-    public var bytesSent = 0
-    /// Changes a latest_only subscriber skipped because a later one for the same key followed.
-    public var coalesced = 0
-    public var slowConsumersDropped = 0
+    /// Marks a client blocked (its transport holds a message it has not taken).
+    func markBlocked(_ client: UInt64) {
+        guard clients[client]?.blocked == false else { return }
+        clients[client]?.blocked = true
+        count { $0.blockedClients += 1 }
+    }
 }

@@ -38,6 +38,8 @@ final class ClientDispatcher: Sendable {
     }
 
     private let clients = Mutex(Clients())
+    /// Drained clients not yet handed to the hub (see `writable`).
+    private let drained = Mutex<[UInt64]>([])
     /// Messages received and not yet answered, over all clients.
     private let inFlight = Atomic<Int>(0)
 
@@ -80,8 +82,21 @@ final class ClientDispatcher: Sendable {
         closeInbox(client)
     }
 
+    /// Clients whose transport drained, handed to the hub together: one hub turn serves all
+    /// that drained meanwhile, sharing what they are sent.
     func writable(_ client: UInt64) {
-        Task { await hub.clientWritable(client) }
+        let first = drained.withLock { drained in
+            drained.append(client)
+            return drained.count == 1
+        }
+        guard first else { return }
+        Task {
+            let clients = drained.withLock { drained in
+                defer { drained.removeAll(keepingCapacity: true) }
+                return drained
+            }
+            await hub.clientsWritable(clients)
+        }
     }
 
     private func closeInbox(_ client: UInt64) {

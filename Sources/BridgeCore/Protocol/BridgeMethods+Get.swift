@@ -20,12 +20,13 @@ extension BridgeMethods {
             throw RPCError.invalidParams("unknown data_type \"\(dataType)\"")
         }
         _ = try await readyPosition()
-        let heldBytes = try session.store.objectBytes(dataType, keys: keys)
-        guard heldBytes <= answerBudget else {
-            throw RPCError.answerTooLarge("the \(dataType) held for these \(keys.count) keys are \(heldBytes) bytes, more than the "
+        var objects: [String: JSONValue]
+        switch try session.store.heldObjects(dataType, keys: keys, maxBytes: answerBudget) {
+        case .within(let held): objects = held
+        case .tooLarge(let bytes):
+            throw RPCError.answerTooLarge("the \(dataType) held for these \(keys.count) keys are \(bytes) bytes, more than the "
                                           + "\(answerBudget) this message's answer may still take; ask for fewer keys at a time")
         }
-        var objects = try session.store.objects(dataType, keys: keys)
         var errors: [String: JSONValue] = [:]
         let absent = keys.filter { objects[$0] == nil }
         if !absent.isEmpty, ObjectFetcher.canFetch(dataType) {

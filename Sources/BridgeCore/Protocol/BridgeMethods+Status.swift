@@ -2,20 +2,20 @@ import Foundation
 
 extension BridgeMethods {
     /// `bridge.status`: upstream state, lag, cursors, journal window, subscribers, queues.
-    func status(_ params: JSONValue) async throws -> JSONValue {
+    func status(_ params: JSONValue) throws -> JSONValue {
         _ = try RPCParams(params, allowed: [])
-        return try await BridgeStatus.collect(session)
+        return try BridgeStatus.collect(session)
     }
 }
 
-/// The status document shared by `bridge.status` and the transports' HTTP endpoints.
+/// The status document shared by `bridge.status` and the transports' HTTP endpoints. Read
+/// from figures kept in memory as they change: it waits for no actor and touches no storage.
 public enum BridgeStatus {
-    public static func collect(_ session: SessionParts) async throws -> JSONValue {
-        let hub = session.hub
+    public static func collect(_ session: SessionParts) throws -> JSONValue {
         let health = session.health.snapshot
         let upstream = session.client.statistics
-        let window = try session.store.journalWindow()
-        let figures = await hub.figures
+        let journal = try session.store.journalBounds()
+        let figures = session.hub.figures
         let now = Date().timeIntervalSince1970
         return [
             "server": ["name": .string(BridgeVersion.serverName), "version": .string(BridgeVersion.current)],
@@ -34,17 +34,17 @@ public enum BridgeStatus {
             ],
             "position": session.engine.position?.json ?? .null,
             "journal": [
-                "first_sequence": .int(window.first), "last_sequence": .int(window.last), "entries": .int(Int64(window.count)),
-                "floor": try session.store.journalFloor()?.position.json ?? .null, "capacity": .int(Int64(session.store.journalLimit)),
+                "first_sequence": .int(journal.first), "last_sequence": .int(journal.last), "entries": .int(Int64(journal.count)),
+                "floor": journal.floor?.position.json ?? .null, "capacity": .int(Int64(session.store.journalLimit)),
             ],
             "subscribers": [
                 "clients": .int(Int64(figures.clients)), "subscriptions": .int(Int64(figures.subscriptions)),
                 "live_subscriptions": .int(Int64(figures.liveSubscriptions)),
                 "blocked_clients": .int(Int64(figures.blockedClients)),
                 "coalesced_changes": .int(Int64(figures.coalescedChanges)),
-                "slow_consumers_dropped": .int(Int64(figures.counters.slowConsumersDropped)),
-                "messages_sent": .int(Int64(figures.counters.messagesSent)),
-                "bytes_sent": .int(Int64(figures.counters.bytesSent)),
+                "slow_consumers_dropped": .int(Int64(figures.slowConsumersDropped)),
+                "messages_sent": .int(Int64(figures.messagesSent)),
+                "bytes_sent": .int(Int64(figures.bytesSent)),
             ],
         ]
     }

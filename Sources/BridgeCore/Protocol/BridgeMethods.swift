@@ -44,7 +44,7 @@ public struct BridgeMethods: Sendable {
             case "unicat.call": return .success(try await proxy(request.params, from: source))
             case "sync.subscribe": return try await subscribe(request.params, client: source.client)
             case "sync.unsubscribe": return .success(try await unsubscribe(request.params, client: source.client))
-            case "bridge.status": return .success(try await status(request.params))
+            case "bridge.status": return .success(try status(request.params))
             default: return .failure(.methodNotFound(request.method))
             }
         } catch {
@@ -56,7 +56,8 @@ public struct BridgeMethods: Sendable {
     func readyPosition() async throws -> BridgePosition {
         let deadline = ContinuousClock.now + Self.readinessTimeout
         while true {
-            if let position = await hub.currentPosition { return position }
+            // The engine's committed position (under a lock): no wait for the hub.
+            if let position = session.engine.position { return position }
             if ContinuousClock.now > deadline {
                 throw RPCError.upstreamUnavailable("no data from Unicat yet (upstream state: \(session.health.state.rawValue))")
             }

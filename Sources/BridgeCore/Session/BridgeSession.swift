@@ -137,7 +137,7 @@ public final class BridgeSession: Service {
     /// Keeps the documents plugins may query (status, health, metrics) fresh.
     private func refreshQueries() async {
         while !Task.isCancelled {
-            if let status = try? await BridgeStatus.collect(parts) {
+            if let status = try? BridgeStatus.collect(parts) {
                 let state = health.state
                 queries.update("status", status.encodedString())
                 queries.update("health", JSONValue.object([

@@ -12,44 +12,60 @@ extension BridgeStore {
                 || changes.deletions.contains { Self.initDataTypes.contains($0.dataType) }
             if touched { initData.withLock { $0.generation += 1 } }
         }
-        return try database.write { db in
-            for (key, object) in changes.upserts {
-                try db.execute(sql: "INSERT OR REPLACE INTO objects (data_type, key, body) VALUES (?, ?, ?)",
-                               arguments: [key.dataType, key.key, object.encodedString()])
-            }
-            for key in changes.deletions {
-                try db.execute(sql: "DELETE FROM objects WHERE data_type = ? AND key = ?", arguments: [key.dataType, key.key])
-            }
-            var sequence = try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM journal") ?? 0
+        return try database.writeWithoutTransaction { db in
             var committed: [JournalEntry] = []
-            for (item, cursors) in changes.entries {
-                sequence += 1
-                let objectError = changes.objectErrors[MirrorKey(item.dataType, item.dataKey)]
-                try db.execute(sql: """
-                    INSERT INTO journal (sequence, stream, cursor, action, data_type, data_key, data, cc_after, cursor_after, committed_at, object_error)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [sequence, item.stream.rawValue, item.cursor, item.action, item.dataType, item.dataKey,
-                                     item.data?.encodedString(), cursors.cc, cursors.project, now, objectError])
-                committed.append(JournalEntry(sequence: sequence, item: item,
-                                              position: BridgePosition(epoch: epoch, cursors: cursors), committedAt: now,
-                                              objectError: objectError))
+            try db.inTransaction {
+                committed = try write(changes, epoch: epoch, at: now, db)
+                return .commit
             }
-            if let last = changes.entries.last {
-                try Self.setMeta(db, ["cc_cursor": String(last.cursors.cc), "cursor": String(last.cursors.project)])
-            }
-            if let version = changes.ccVersion { try Self.setMeta(db, ["cc_version": version]) }
-            if let initResult = changes.initResult { try Self.setMeta(db, ["init_result": initResult.encodedString()]) }
-            // The floor is the position just before the oldest entry kept: resuming from
-            // anything older needs Unicat.
-            let lastPruned = sequence - Int64(journalLimit)
-            if lastPruned > 0, let row = try Row.fetchOne(db, sql: "SELECT cc_after, cursor_after FROM journal WHERE sequence = ?", arguments: [lastPruned]) {
-                let cc: Int64 = row["cc_after"]
-                let cursor: Int64 = row["cursor_after"]
-                try Self.setMeta(db, ["floor_cc_cursor": String(cc), "floor_cursor": String(cursor),
-                                      "floor_sequence": String(lastPruned)])
-                try db.execute(sql: "DELETE FROM journal WHERE sequence <= ?", arguments: [lastPruned])
-            }
+            // On the writer, after the commit: bounds are set in commit order.
+            let bounds = try JournalBounds.read(db)
+            knownJournalBounds.withLock { $0 = bounds }
             return committed
         }
+    }
+
+    /// The transaction's statements, prepared once per connection (a batch runs them per item).
+    private func write(_ changes: StoreChanges, epoch: String, at now: Double, _ db: Database) throws -> [JournalEntry] {
+        let upsert = try db.cachedStatement(sql: "INSERT OR REPLACE INTO objects (data_type, key, body) VALUES (?, ?, ?)")
+        for (key, object) in changes.upserts {
+            try upsert.execute(arguments: [key.dataType, key.key, object.encodedString()])
+        }
+        let delete = try db.cachedStatement(sql: "DELETE FROM objects WHERE data_type = ? AND key = ?")
+        for key in changes.deletions {
+            try delete.execute(arguments: [key.dataType, key.key])
+        }
+        var sequence = try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(sequence) FROM journal")) ?? 0
+        var committed: [JournalEntry] = []
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO journal (sequence, stream, cursor, action, data_type, data_key, data, cc_after, cursor_after, committed_at, object_error)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for (item, cursors) in changes.entries {
+            sequence += 1
+            let objectError = changes.objectErrors[MirrorKey(item.dataType, item.dataKey)]
+            try insert.execute(arguments: [sequence, item.stream.rawValue, item.cursor, item.action, item.dataType, item.dataKey,
+                                           item.data?.encodedString(), cursors.cc, cursors.project, now, objectError])
+            committed.append(JournalEntry(sequence: sequence, item: item,
+                                          position: BridgePosition(epoch: epoch, cursors: cursors), committedAt: now,
+                                          objectError: objectError))
+        }
+        if let last = changes.entries.last {
+            try Self.setMeta(db, ["cc_cursor": String(last.cursors.cc), "cursor": String(last.cursors.project)])
+        }
+        if let version = changes.ccVersion { try Self.setMeta(db, ["cc_version": version]) }
+        if let initResult = changes.initResult { try Self.setMeta(db, ["init_result": initResult.encodedString()]) }
+        // The floor is the position just before the oldest entry kept: resuming from
+        // anything older needs Unicat.
+        let lastPruned = sequence - Int64(journalLimit)
+        if lastPruned > 0, let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT cc_after, cursor_after FROM journal WHERE sequence = ?"),
+                                                      arguments: [lastPruned]) {
+            let cc: Int64 = row["cc_after"]
+            let cursor: Int64 = row["cursor_after"]
+            try Self.setMeta(db, ["floor_cc_cursor": String(cc), "floor_cursor": String(cursor),
+                                  "floor_sequence": String(lastPruned)])
+            try db.cachedStatement(sql: "DELETE FROM journal WHERE sequence <= ?").execute(arguments: [lastPruned])
+        }
+        return committed
     }
 }

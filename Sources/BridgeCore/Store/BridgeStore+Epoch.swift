@@ -9,22 +9,32 @@ extension BridgeStore {
         let cursors = SyncCursors(cc: initResponse.result["cc.cursor"]?.int64Value ?? 0,
                                   project: initResponse.result["cursor"]?.int64Value ?? 0)
         defer { initData.withLock { $0.generation += 1 } }
-        try database.write { db in
-            try db.execute(sql: "DELETE FROM objects")
-            try db.execute(sql: "DELETE FROM journal")
-            for (key, object) in Self.initObjects(initResponse.data) {
-                try db.execute(sql: "INSERT OR REPLACE INTO objects (data_type, key, body) VALUES (?, ?, ?)",
-                               arguments: [key.dataType, key.key, object.encodedString()])
+        try database.writeWithoutTransaction { db in
+            try db.inTransaction {
+                try replaceMirror(epoch, project: project, cursors: cursors, restoreCursor: restoreCursor, initResponse: initResponse, db)
+                return .commit
             }
-            try Self.setMeta(db, [
-                "epoch": epoch, "project": project, "init_result": initResponse.result.encodedString(),
-                "cc_cursor": String(cursors.cc), "cursor": String(cursors.project),
-                "floor_cc_cursor": String(cursors.cc), "floor_cursor": String(cursors.project), "floor_sequence": "0",
-                "cc_version": initResponse.result["cc.version"]?.stringValue ?? "",
-            ])
-            try Self.setMeta(db, ["restore_cc_cursor": String(restoreCursor)])
+            let bounds = try JournalBounds.read(db)
+            knownJournalBounds.withLock { $0 = bounds }
         }
         return BridgePosition(epoch: epoch, cursors: cursors)
+    }
+
+    private func replaceMirror(_ epoch: String, project: String, cursors: SyncCursors, restoreCursor: Int64,
+                               initResponse: UnicatResponse, _ db: Database) throws {
+        try db.execute(sql: "DELETE FROM objects")
+        try db.execute(sql: "DELETE FROM journal")
+        let insert = try db.cachedStatement(sql: "INSERT OR REPLACE INTO objects (data_type, key, body) VALUES (?, ?, ?)")
+        for (key, object) in Self.initObjects(initResponse.data) {
+            try insert.execute(arguments: [key.dataType, key.key, object.encodedString()])
+        }
+        try Self.setMeta(db, [
+            "epoch": epoch, "project": project, "init_result": initResponse.result.encodedString(),
+            "cc_cursor": String(cursors.cc), "cursor": String(cursors.project),
+            "floor_cc_cursor": String(cursors.cc), "floor_cursor": String(cursors.project), "floor_sequence": "0",
+            "cc_version": initResponse.result["cc.version"]?.stringValue ?? "",
+        ])
+        try Self.setMeta(db, ["restore_cc_cursor": String(restoreCursor)])
     }
 
     /// The objects an init's `data` holds, keyed as sync items name them.
@@ -50,7 +60,7 @@ extension BridgeStore {
 
     static func setMeta(_ db: Database, _ values: [String: String]) throws {
         for (key, value) in values {
-            try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", arguments: [key, value])
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)").execute(arguments: [key, value])
         }
     }
 

@@ -23,14 +23,25 @@ extension BridgeStore {
         }
     }
 
-    /// The bytes of the mirror's objects of one type among `keys`, as stored (about their
-    /// encoded size), without reading them.
-    public func objectBytes(_ dataType: String, keys: [String]) throws -> Int {
-        guard !keys.isEmpty else { return 0 }
+    /// The mirror's objects of one type among `keys` as stored (encoded JSON, not parsed), read
+    /// in one transaction; `.tooLarge` (measured before any is read) when together they are
+    /// more than `maxBytes`.
+    public func heldObjects(_ dataType: String, keys: [String], maxBytes: Int) throws -> HeldObjects {
+        guard !keys.isEmpty else { return .within([:]) }
         return try database.read { db in
             let marks = Array(repeating: "?", count: keys.count).joined(separator: ",")
-            return try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(length(CAST(body AS BLOB))), 0) FROM objects WHERE data_type = ? AND key IN (\(marks))",
-                                    arguments: StatementArguments([dataType] + keys)) ?? 0
+            let arguments = StatementArguments([dataType] + keys)
+            // Statements for a few keys recur (one key above all): prepare those once.
+            let statement = { (sql: String) in keys.count <= 8 ? try db.cachedStatement(sql: sql) : try db.makeStatement(sql: sql) }
+            let bytes = try Int.fetchOne(statement("SELECT COALESCE(SUM(length(CAST(body AS BLOB))), 0) FROM objects WHERE data_type = ? AND key IN (\(marks))"),
+                                         arguments: arguments) ?? 0
+            guard bytes <= maxBytes else { return .tooLarge(bytes: bytes) }
+            var objects: [String: JSONValue] = [:]
+            for row in try Row.fetchAll(statement("SELECT key, body FROM objects WHERE data_type = ? AND key IN (\(marks))"), arguments: arguments) {
+                let body: String = row["body"]
+                objects[row["key"]] = .encoded(Array(body.utf8))
+            }
+            return .within(objects)
         }
     }
 
@@ -72,16 +83,13 @@ extension BridgeStore {
         }
     }
 
-    /// The journal window: first and last sequence held, and how many entries. Sequences
-    /// have no holes, so the count needs no scan (`COUNT(*)` reads every row).
-    public func journalWindow() throws -> (first: Int64, last: Int64, count: Int) {
-        try database.read { db in
-            let row = try Row.fetchOne(db, sql: "SELECT MIN(sequence) AS first, MAX(sequence) AS last FROM journal")
-            let first: Int64? = row?["first"]
-            let last: Int64? = row?["last"]
-            guard let first, let last else { return (0, 0, 0) }
-            return (first, last, Int(last - first + 1))
-        }
+    /// The journal's window and floor as of the last commit, from memory (see `JournalBounds`).
+    public func journalBounds() throws -> JournalBounds {
+        if let known = knownJournalBounds.withLock({ $0 }) { return known }
+        let bounds = try database.read { try JournalBounds.read($0) }
+        // A commit since the read has set newer bounds: keep those.
+        knownJournalBounds.withLock { if $0 == nil { $0 = bounds } }
+        return bounds
     }
 
     /// The init payload as `unicat.init` serves it: the stored `result` with current
@@ -123,13 +131,9 @@ public struct JournalFloor: Sendable, Hashable {
 }
 
 extension BridgeStore {
-    public func journalFloor() throws -> JournalFloor? {
-        try database.read { db in try Self.journalFloor(db) }
-    }
-
     static func journalFloor(_ db: Database) throws -> JournalFloor? {
         var meta: [String: String] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT key, value FROM meta WHERE key IN ('epoch', 'floor_cc_cursor', 'floor_cursor', 'floor_sequence')") {
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT key, value FROM meta WHERE key IN ('epoch', 'floor_cc_cursor', 'floor_cursor', 'floor_sequence')")) {
             meta[row["key"]] = row["value"]
         }
         guard let epoch = meta["epoch"], let cc = meta["floor_cc_cursor"].flatMap({ Int64($0) }),

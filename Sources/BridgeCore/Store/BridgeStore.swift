@@ -14,6 +14,8 @@ public final class BridgeStore: Sendable {
     let database: DatabasePool
     /// `unicat.init`'s data, encoded, rebuilt only after a commit changed an init type.
     let initData = Mutex<(generation: UInt64, cached: (generation: UInt64, data: JSONValue)?)>((0, nil))
+    /// Set by the writer after each commit (nil until first read or commit).
+    let knownJournalBounds = Mutex<JournalBounds?>(nil)
     public let journalLimit: Int
     public let path: String
 

@@ -1,0 +1,21 @@
+import GRDB
+
+/// The journal's extent as of the last commit: its window and its floor. The store keeps it
+/// in memory, set by the writer right after each commit, so that `bridge.status` and a
+/// resume's gap check read it without touching SQLite.
+public struct JournalBounds: Sendable, Equatable {
+    /// First and last sequence held (both 0 when the journal is empty).
+    public var first: Int64
+    public var last: Int64
+    public var floor: JournalFloor?
+
+    /// Sequences have no holes, so the count needs no scan.
+    public var count: Int { last == 0 ? 0 : Int(last - first + 1) }
+
+    static func read(_ db: Database) throws -> JournalBounds {
+        let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT MIN(sequence) AS first, MAX(sequence) AS last FROM journal"))
+        let first: Int64? = row?["first"]
+        let last: Int64? = row?["last"]
+        return JournalBounds(first: first ?? 0, last: last ?? 0, floor: try BridgeStore.journalFloor(db))
+    }
+}
