@@ -9,7 +9,7 @@ from aiohttp import web
 from . import views
 from .context import Ctx, endpoint
 from .envelope import invalid, not_found, ok
-from .params import languages, match_form, optional_int, optional_str, required_str
+from .params import languages, match_form, option_key, optional_int, required_str
 
 if TYPE_CHECKING:
     from .sim import Sim
@@ -77,18 +77,11 @@ def routes(sim: "Sim") -> list[web.RouteDef]:
         size = optional_int(ctx.body, "page.size", 100, 1, 1000)
         langs = languages(ctx.body)
         options = store.projects[ctx.project]["options"]
-        channel = optional_str(ctx.body, "channel")
-        if channel is not None and channel not in options["channels"]:
-            raise invalid("channel")
-        ordering = optional_str(ctx.body, "ordering", (options["orderedorderings"] or [None])[0])
-        if ordering is not None and ordering not in options["orderings"]:
-            raise invalid("ordering")
-        records = store.objects(ctx.project, "records")
-        if parent not in records:
+        channel = option_key(ctx.body, "channel", options["channels"])
+        ordering = option_key(ctx.body, "ordering", options["orderings"])
+        if parent not in store.objects(ctx.project, "records"):
             raise not_found("record not found", {"record": parent})
-        children = [r for r in records.values() if r["parent"] == parent
-                    and (channel is None or channel in r["channels"])]
-        children.sort(key=lambda r: (r["orderings"].get(ordering, 0), r["created_on"]))
+        children = sim.domain.ordered_children(ctx.project, parent, channel, ordering)
         page = children[top:top + size]
         return ok({"children": [r["gid"] for r in page], "children.size": len(children)},
                   {"records": {r["gid"]: views.localized("records", r, langs) for r in page}})
@@ -101,8 +94,7 @@ def routes(sim: "Sim") -> list[web.RouteDef]:
         assets = store.objects(ctx.project, "assets")
         if parent not in assets:
             raise not_found("asset not found", {"asset": parent})
-        children = sorted((a for a in assets.values() if len(a["path"]) > 1 and a["path"][1] == parent),
-                          key=lambda a: (a["is_file"], a["name"]))
+        children = sim.domain.asset_children(ctx.project, parent)
         page = children[top:top + size]
         return ok({"children": [a["gid"] for a in page], "children.size": len(children)},
                   {"assets": {a["gid"]: views.localized("assets", a, langs) for a in page}})
