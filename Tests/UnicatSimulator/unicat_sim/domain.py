@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import random
+import secrets
 import uuid
 
 from .domain_assets import AssetMutations
@@ -75,6 +76,22 @@ class Domain(RecordMutations, AssetMutations, SchemaMutations, ProjectMutations)
 
     def announce_project(self, gid: str) -> list[LogEntry]:
         return [self.log.append_cc("UPDATE", "cc.projects", gid, scope_project=gid)]
+
+    def create_api_user(self, project: str, name: str) -> tuple[str, str]:
+        """A new API key for the project (apikeys/create): its API user and that user's
+        `api` membership, announced as cc INSERTs. Returns (user gid, key)."""
+        gid, key = new_gid(), secrets.token_hex(20)
+        options = self.project_options(project)
+        user = {"gid": gid, "username": None, "email": None, "name": name, "avatar": None, "status": "active",
+                "options": {"language": options["languages"][0], "timezone": options["timezone"]}}
+        membership = {"project_gid": project, "user_gid": gid, "status": "active", "roles": ["api"],
+                      "options": {"rate_limit_per_second": None}}
+        self.store.put_cc("cc.users", gid, user)
+        self.store.put_cc("cc.projects_members", f"{project}/{gid}", membership)
+        self.store.set_meta("api_keys", {**self.store.meta["api_keys"], key: {"user": gid, "project": project}})
+        self.log.append_cc("INSERT", "cc.users", gid, scope_user=gid)
+        self.log.append_cc("INSERT", "cc.projects_members", f"{project}/{gid}", scope_project=project)
+        return gid, key
 
     def create_project(self, owner: str, name: str, timezone: str) -> str:
         """A new, empty project (one root record) owned by `owner`."""
