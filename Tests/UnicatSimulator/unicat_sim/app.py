@@ -14,7 +14,7 @@ from argparse import Namespace
 
 from aiohttp import web
 
-from . import (endpoints_apikeys, endpoints_assets, endpoints_auth, endpoints_bulk, endpoints_dam,
+from . import (endpoints_apikeys, endpoints_assets, endpoints_auth, endpoints_batch, endpoints_bulk, endpoints_dam,
                endpoints_global, endpoints_mutations, endpoints_project, endpoints_schema, endpoints_settings,
                endpoints_sync)
 from .control import create_app
@@ -46,7 +46,7 @@ def api_app(sim: Sim, feed: SocketFeed) -> web.Application:
     feed.attach(app)
     for module in (endpoints_auth, endpoints_global, endpoints_project, endpoints_bulk, endpoints_mutations,
                    endpoints_assets, endpoints_schema, endpoints_settings, endpoints_sync, endpoints_dam,
-                   endpoints_apikeys):
+                   endpoints_apikeys, endpoints_batch):
         app.add_routes(module.routes(sim))
     return app
 

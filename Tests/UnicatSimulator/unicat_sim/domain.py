@@ -9,10 +9,12 @@ module adds the seed history, jobs, platform objects and backups.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import random
 import secrets
 import uuid
+from typing import Iterator
 
 from .domain_assets import AssetMutations
 from .domain_base import DomainError, new_gid, now
@@ -120,6 +122,37 @@ class Domain(RecordMutations, AssetMutations, SchemaMutations, ProjectMutations)
         self.log.append_cc("INSERT", "cc.projects_members", f"{gid}/{owner}", scope_project=gid)
         self.log.append_project(gid, "INSERT", "records", gid_root)
         return gid
+
+    # -- transactions (/batch) ----------------------------------------------------------
+
+    @contextlib.contextmanager
+    def transaction(self, project: str) -> Iterator[None]:
+        """All or nothing: sync items appended inside are held back from the listeners
+        (the socket.io feed) until the end; an exception puts the project data, the cc
+        objects, the key and status bookkeeping, the backups and both cursor streams back
+        as they were, and the held items are dropped."""
+        data, cc = self.store.snapshot(project), copy.deepcopy(self.store.cc)
+        meta = copy.deepcopy({k: self.store.meta[k] for k in ("api_keys", "deleted_status", "jobs")})
+        backups = dict(self.store.backups.get(project, {}))
+        cc_cursor, cursor = self.log.cc_cursor, self.log.cursor(project)
+        listeners, held = self.log.listeners, []
+        self.log.listeners = [held.append]
+        try:
+            yield
+        except BaseException:
+            self.log.listeners = listeners
+            self.store.replace_project(project, self.store.unpack(data))
+            self.store.restore_cc(cc)
+            for key, value in meta.items():
+                self.store.set_meta(key, value)
+            self.store.restore_backups(project, backups)
+            self.log.rewind(project, cursor)
+            self.log.rewind_cc(cc_cursor)
+            raise
+        self.log.listeners = listeners
+        for entry in held:
+            for listener in listeners:
+                listener(entry)
 
     # -- backups ------------------------------------------------------------------------
 

@@ -51,6 +51,15 @@ class JobRunner:
                 log.warning("job %s (%s) failed: %s", token, job, err.message)
             self._domain.job_item(token, project, job, "done", info)
 
+    @property
+    def tasks(self) -> set[asyncio.Task]:
+        return set(self._tasks)
+
+    def cancel(self, tasks: set[asyncio.Task]) -> None:
+        """Cancels jobs before they ran (those a rolled-back /batch started)."""
+        for task in tasks:
+            task.cancel()
+
     async def close(self) -> None:
         for task in list(self._tasks):
             task.cancel()
