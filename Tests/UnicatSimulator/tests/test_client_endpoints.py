@@ -274,7 +274,16 @@ async def test_asset_tree_and_worksheet_errors(api):
                    info={"asset": "nope"})
 
 
-async def test_api_key_items_and_errors(api):
+async def test_api_key_items_and_errors(start_sim):
+    """On a simulator of its own: a new API user is a new project member, which the
+    shared simulator's init checks would notice."""
+    async with aiohttp.ClientSession() as session:
+        api = Api(start_sim(), session)
+        await api.auth()
+        await api_key_items_and_errors(api)
+
+
+async def api_key_items_and_errors(api: Api) -> None:
     envelope_error(await api.call("apikeys/create", {"name": "Feed"}), 403, message="Forbidden")
     envelope_error(await api.call("apikeys/get", {"user": "x"}), 403, message="Forbidden")
     owner, anna = await owner_login(api)
