@@ -723,7 +723,8 @@ def test_api_keys(unicat, control, sim, tmp_path):
     success, result = owner.call("/apikeys/get", {"user": user})
     assert success and len(result["apikey"]) == 40
     importer = Unicat(sim.url, sim.project, result["apikey"], str(tmp_path))
-    assert importer.connect() and importer.api.data["cc.projects_members"][f"{sim.project}/{user}"]["status"] == "active"
+    assert importer.connect()
+    assert importer.api.data["cc.projects_members"][f"{sim.project}/{user}"]["status"] == "active"
     unicat.sync()  # the new membership of our project: the client fetches it
     assert unicat.projects_members[f"{sim.project}/{user}"]["roles"] == ["api"]
     success, result = owner.call("/apikeys/get", {"user": anna})

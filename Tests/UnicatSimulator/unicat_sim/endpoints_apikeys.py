@@ -29,7 +29,8 @@ def routes(sim: "Sim") -> list[web.RouteDef]:
         name = required_str(ctx.body, "name")
         gid, _ = sim.domain.create_api_user(ctx.project, name)
         # The page's example: the new user's public entry and its complete membership.
-        return ok({"user": gid}, {"cc.users": {gid: views.pick(store.users[gid], ("gid", "name", "avatar", "username"))},
+        public = views.pick(store.users[gid], ("gid", "name", "avatar", "username"))
+        return ok({"user": gid}, {"cc.users": {gid: public},
                                   "cc.projects_members": [dict(store.membership(ctx.project, gid))]})
 
     async def get(ctx: Ctx) -> web.Response:

@@ -66,7 +66,8 @@ def routes(sim: "Sim") -> list[web.RouteDef]:
         return handlers[path]
 
     async def batch(ctx: Ctx) -> web.Response:
-        planned = [(handler_for(ctx.request.app, path, i), data) for i, (path, data) in enumerate(sub_requests(ctx.body))]
+        planned = [(handler_for(ctx.request.app, path, i), data)
+                   for i, (path, data) in enumerate(sub_requests(ctx.body))]
         results, data, jobs_before = [], {}, sim.jobs.tasks
         index = 0
         try:

@@ -224,8 +224,8 @@ def routes(sim: "Sim") -> list[web.RouteDef]:
         web.post(f"{p}/records/bulk/permanent_delete",
                  endpoint(sim, bulk_job("bulk_permanent_delete_records", permanent_delete))),
         web.post(f"{p}/records/bulk/duplicate", endpoint(sim, bulk_job("bulk_duplicate_records", duplicate))),
-        web.post(f"{p}/records/bulk/shallow_copy", endpoint(sim, bulk_job(
-            "bulk_shallow_copy_records", into_parent(lambda project, gid, parent: domain.copy_record(project, gid, parent))))),
-        web.post(f"{p}/records/bulk/link", endpoint(sim, bulk_job(
-            "bulk_link_records", into_parent(lambda project, gid, parent: domain.link_record(project, parent, gid))))),
+        web.post(f"{p}/records/bulk/shallow_copy", endpoint(sim, bulk_job("bulk_shallow_copy_records", into_parent(
+            lambda project, gid, parent: domain.copy_record(project, gid, parent))))),
+        web.post(f"{p}/records/bulk/link", endpoint(sim, bulk_job("bulk_link_records", into_parent(
+            lambda project, gid, parent: domain.link_record(project, parent, gid))))),
     ]

@@ -116,16 +116,19 @@ def routes(sim: "Sim") -> list[web.RouteDef]:
                 continue
             seen.add(gid)
             record = domain.record(project, gid)
+            entries = []
             if record["status"] == "deleted":
-                record, _ = domain.set_deleted(project, gid, False)
+                record, entries = domain.set_deleted(project, gid, False)
             target = domain.record(project, record["canonical"])  # a link shows its canonical record
             current = target["fields"].get(language, {})
             values = {name: cell for name, cell in zip(names, cells) if not same_value(cell, current.get(name))}
             if values:
-                target, validation, _ = domain.update_record(project, target["gid"], {language: values})
+                target, validation, updated = domain.update_record(project, target["gid"], {language: values})
+                entries += updated
                 report += [{**entry, "record": gid} for entry in validation]
                 messages += [f"{entry['field']}: {entry['message']}" for entry in validation]
-            changed[gid] = domain.record(project, gid)
+            if entries or row[0] in (None, ""):
+                changed[gid] = domain.record(project, gid)
             report_rows.append([gid, *row[1:], "; ".join(messages) or None])
         for gid, record in children.items():
             if gid not in seen and record["status"] != "deleted":
@@ -133,9 +136,10 @@ def routes(sim: "Sim") -> list[web.RouteDef]:
         parent = domain.record(project, parent_gid)
         name = file_name(ctx, parent, language, "-report")
         report_sheet = [[MARKER, parent_gid, language], HEADER + names + ["report"], *report_rows]
+        changed[parent_gid] = parent
         return ok({"record": parent_gid, "report.excel": name, "report.validation": report},
                   {**files(name, xlsx.write(report_sheet, "report")),
-                   "records": {g: views.localized("records", r, None) for g, r in {**changed, parent_gid: parent}.items()}})
+                   "records": {g: views.localized("records", r, None) for g, r in changed.items()}})
 
     p = "/api/p/{gid}/records/excel"
     return [
