@@ -366,3 +366,24 @@ async def test_excel_items_and_errors(api):
                    info={"Invalid parameter": "upload_file", "reason": "not a Unicat children sheet"})
     envelope_error(await api.call("records/excel/update", {}), 400,
                    info={"Invalid parameter": "multipart/form-data expected"})
+
+
+def test_xlsx_reads_what_spreadsheet_programs_write():
+    """Excel and LibreOffice save text as shared strings and may leave rows and cells out;
+    the reader takes that as well as its own inline strings."""
+    import io
+    import zipfile
+    main = xlsx.MAIN
+    sheet = (f'<worksheet xmlns="{main}"><sheetData>'
+             '<row r="1"><c r="A1" t="s"><v>1</v></c><c r="C1"><v>2.5</v></c></row>'
+             '<row r="3"><c r="B3" t="b"><v>1</v></c><c r="D3"><v>7</v></c><c r="E3" t="str"><v>x</v></c></row>'
+             '</sheetData></worksheet>')
+    shared = f'<sst xmlns="{main}"><si><t>zero</t></si><si><r><t>o</t></r><r><t>ne</t></r></si></sst>'
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", sheet)
+        archive.writestr("xl/sharedStrings.xml", shared)
+    assert xlsx.read(out.getvalue()) == [["one", None, 2.5, None, None], [None] * 5, [None, True, None, 7, "x"]]
+    rows = [["a", 1, 2.25, True, None, "<&>"], [], ["ü"]]
+    assert xlsx.read(xlsx.write(rows)) == [["a", 1, 2.25, True, None, "<&>"], [None] * 6, ["ü"] + [None] * 5]
+    assert xlsx.column_name(27) == "AB" and xlsx.column_index("AB") == 27
