@@ -4,9 +4,13 @@ test_official_client.py drives the same endpoints through the client itself."""
 
 from __future__ import annotations
 
+import asyncio
+import base64
+
 import aiohttp
 
-from conftest import Api, envelope_error, envelope_ok
+from conftest import Api, envelope_error, envelope_ok, track_job
+from unicat_sim import xlsx
 
 
 async def items_after(api: Api, cursors: dict) -> list[tuple[str, str, str, str]]:
@@ -185,3 +189,201 @@ async def test_uploads_assets_and_dam(api, sim):
     assert media.status == 200 and media.headers["Content-Type"] == "image/png"
     envelope_error(await api.request("GET", f"{dam}/size=3", token=api.token), 400, info={"Invalid parameter": "size=3"})
     assert (await api.request("GET", f"/media/p-{api.project}/src/{root}~1")).status == 404
+
+
+# -- records/bulk/*, assets/tree|worksheet, apikeys/*, /batch, records/excel/* -------------
+
+async def owner_login(api: Api) -> tuple[str, str]:
+    """(token, user gid) of the project's owner, logged in with a password."""
+    r = await api.post(f"/api/p/{api.project}/login", (await api.control("/credentials"))["login"])
+    result, _ = envelope_ok(r)
+    return r.headers["Authorization"], result["user"]
+
+
+async def upload(api: Api, endpoint: str, content: bytes, name: str = "sheet.xlsx"):
+    form = aiohttp.FormData()
+    form.add_field("upload_file", content, filename=name)
+    return await api.request("POST", f"/api/p/{api.project}/{endpoint}", raw=form, token=api.token)
+
+
+async def test_bulk_record_mutation_items_and_errors(api):
+    line = await a_line(api)
+    children = envelope_ok(await api.call("records/children", {"record": line["gid"]}))[0]["children"]
+    before = await api.control("/cursors")
+    result, data = envelope_ok(await api.call("records/bulk/delete", {"selection": children[:2]}))
+    assert set(result) == {"job.token"} and data == {}
+    states = await track_job(api, before["cc.cursor"], result["job.token"])
+    assert [(s["job"], s["status"]) for s in states] == [("bulk_delete_records", "queued"),
+                                                         ("bulk_delete_records", "processing"),
+                                                         ("bulk_delete_records", "done")]
+    assert states[-1]["info"] == {"total": 2, "remaining": 0}
+    items = await items_after(api, before)
+    assert [i for i in items if i[0] == "project"] == [("project", "UPDATE", "records", g) for g in children[:2]]
+    assert {i[1:3] for i in items if i[0] == "cc"} == {("UPDATE", "jobs")}
+    before = await api.control("/cursors")
+    token = envelope_ok(await api.call("records/bulk/undelete", {"selection": [{"children": line["gid"]}]}))[0][
+        "job.token"]
+    done = (await track_job(api, before["cc.cursor"], token))[-1]
+    assert done["info"] == {"total": len(children), "remaining": 0, "failed": children[2:]}  # were not deleted
+    assert [i for i in await items_after(api, before) if i[0] == "project"] == \
+        [("project", "UPDATE", "records", g) for g in children[:2]]
+    before = await api.control("/cursors")
+    token = envelope_ok(await api.call("records/bulk/duplicate", {"selection": children[:1]}))[0]["job.token"]
+    await track_job(api, before["cc.cursor"], token)
+    items = [i for i in await items_after(api, before) if i[0] == "project"]
+    copy = items[0][3]
+    assert items[:2] == [("project", "INSERT", "records", copy), ("project", "UPDATE", "records", line["gid"])]
+    assert {i[1:3] for i in items[2:]} == {("UPDATE", "records")}  # siblings renumbered behind the copy
+    assert envelope_ok(await api.call("records/children", {"record": line["gid"]}))[0]["children"][1] == copy
+    before = await api.control("/cursors")
+    token = envelope_ok(await api.call("records/bulk/permanent_delete", {"selection": [copy]}))[0]["job.token"]
+    await track_job(api, before["cc.cursor"], token)
+    assert [i for i in await items_after(api, before) if i[0] == "project"] == [
+        ("project", "DELETE", "records", copy), ("project", "UPDATE", "records", line["gid"])]
+    before = await api.control("/cursors")
+    for endpoint, body, status, info in [
+            ("delete", {}, 400, {"Missing parameter": "selection"}),
+            ("delete", {"selection": []}, 400, {"Invalid parameter": "selection"}),
+            ("delete", {"selection": [5]}, 400, {"Invalid parameter": "selection"}),
+            ("delete", {"selection": [{"children": line["gid"], "channel": "nope"}]}, 400,
+             {"Invalid parameter": "selection"}),
+            ("delete", {"selection": [{"search": {}, "exclude": "x"}]}, 400, {"Invalid parameter": "selection"}),
+            ("duplicate", {"selection": children, "ordering": "nope"}, 400, {"Invalid parameter": "ordering"}),
+            ("shallow_copy", {"selection": children}, 400, {"Missing parameter": "parent"}),
+            ("link", {"selection": children, "parent": "nope"}, 422, {"record": "nope"}),
+            ("link", {"selection": children, "parent": line["gid"], "before_record": line["parent"]}, 422,
+             {"before_record": line["parent"]})]:
+        envelope_error(await api.call(f"records/bulk/{endpoint}", body), status, info=info)
+    assert await items_after(api, before) == []  # refused calls start no job
+
+
+async def test_asset_tree_and_worksheet_errors(api):
+    root = envelope_ok(await api.call("assets/root"))[0]["root"]
+    result, data = envelope_ok(await api.call("assets/tree", {"expanded_assets": ["nope"]}))
+    assert result == {"tree": [root], "tree.size": 1} and set(data["assets"]) == {root}
+    envelope_error(await api.call("assets/tree", {}), 400, info={"Missing parameter": "expanded_assets"})
+    envelope_error(await api.call("assets/tree", {"expanded_paths": "/"}), 400,
+                   info={"Invalid parameter": "expanded_paths"})
+    envelope_error(await api.call("assets/tree", {"expanded_paths": ["/"], "page.size": 0}), 400,
+                   info={"Invalid parameter": "page.size"})
+    result, data = envelope_ok(await api.call("assets/worksheet", {"asset": root}))
+    assert result["path"] == [root] and len(result["children"]) == result["children.size"] == 3
+    assert set(data["assets"]) == {root, *result["children"]}
+    envelope_error(await api.call("assets/worksheet", {}), 400, info={"Missing parameter": "asset"})
+    envelope_error(await api.call("assets/worksheet", {"asset": "nope"}), 422, message="asset not found",
+                   info={"asset": "nope"})
+
+
+async def test_api_key_items_and_errors(start_sim):
+    """On a simulator of its own: a new API user is a new project member, which the
+    shared simulator's init checks would notice."""
+    async with aiohttp.ClientSession() as session:
+        api = Api(start_sim(), session)
+        await api.auth()
+        await api_key_items_and_errors(api)
+
+
+async def api_key_items_and_errors(api: Api) -> None:
+    envelope_error(await api.call("apikeys/create", {"name": "Feed"}), 403, message="Forbidden")
+    envelope_error(await api.call("apikeys/get", {"user": "x"}), 403, message="Forbidden")
+    owner, anna = await owner_login(api)
+    envelope_error(await api.call("apikeys/create", {}, token=owner), 400, info={"Missing parameter": "name"})
+    before = await api.control("/cursors")
+    result, data = envelope_ok(await api.call("apikeys/create", {"name": "Feed"}, token=owner))
+    user = result["user"]
+    assert data["cc.projects_members"] == [{"project_gid": api.project, "user_gid": user, "status": "active",
+                                            "roles": ["api"], "options": {"rate_limit_per_second": None}}]
+    assert await items_after(api, before) == [("cc", "INSERT", "cc.users", user),
+                                              ("cc", "INSERT", "cc.projects_members", f"{api.project}/{user}")]
+    key = envelope_ok(await api.call("apikeys/get", {"user": user}, token=owner))[0]["apikey"]
+    r = await api.post(f"/api/p/{api.project}/auth", {"api_key": key})
+    result, _ = envelope_ok(r)
+    assert result["user"] == user and user in result["project_members"]
+    other = (await api.control("/credentials"))["other_project"]
+    envelope_error(await api.post(f"/api/p/{other}/auth", {"api_key": key}), 403, message="Unknown user")
+    envelope_error(await api.call("apikeys/get", {"user": anna}, token=owner), 422, message="not an API user",
+                   info={"user": anna})
+    envelope_error(await api.call("apikeys/get", {}, token=owner), 400, info={"Missing parameter": "user"})
+
+
+async def test_batch_items_rollback_and_errors(api):
+    root = envelope_ok(await api.call("records/root"))[0]["root"]
+    before = await api.control("/cursors")
+    result, data = envelope_ok(await api.call("batch", {"requests": [
+        {"endpoint": "/records/create", "data": {"parent": root}},
+        {"endpoint": "/channels/create", "data": {"name": "Batch channel"}}]}))
+    record, channel = result["results"][0]["record"], result["results"][1]["channel"]
+    assert {record, root} <= set(data["records"]) and api.project in data["cc.projects"]
+    assert await items_after(api, before) == [("project", "INSERT", "records", record),
+                                              ("project", "UPDATE", "records", root),
+                                              ("cc", "UPDATE", "cc.projects", api.project)]
+    middle = await api.control("/cursors")
+    envelope_error(await api.call("batch", {"requests": [
+        {"endpoint": "/channels/delete", "data": {"channel": channel}},
+        {"endpoint": "/records/permanent_delete", "data": {"record": record}},  # a job: cancelled too
+        {"endpoint": "/records/update", "data": {"record": "nope", "fields": {}}}]}), 422,
+        message="record not found", info={"record": "nope", "batch.request": 2})
+    await asyncio.sleep(0.3)  # the job would have run by now
+    assert await api.control("/cursors") == middle and await items_after(api, middle) == []
+    options = envelope_ok(await api.call("init"))[1]["cc.projects"][api.project]["options"]
+    assert channel in options["channels"]
+    assert envelope_ok(await api.call("records/get", {"record": record}))[1]["records"][record]["parent"] == root
+    for body, info in [({}, {"Missing parameter": "requests"}),
+                       ({"requests": []}, {"Invalid parameter": "requests"}),
+                       ({"requests": [{"endpoint": "/records/get", "data": []}]},
+                        {"Invalid parameter": "requests", "batch.request": 0}),
+                       ({"requests": [{"endpoint": "/auth"}]},
+                        {"Invalid parameter": "endpoint", "batch.request": 0, "endpoint": "/auth"}),
+                       ({"requests": [{"endpoint": "/assets/upload"}]},
+                        {"Invalid parameter": "endpoint", "batch.request": 0, "endpoint": "/assets/upload"}),
+                       ({"requests": [{"endpoint": "/batch", "data": {}}]},
+                        {"Invalid parameter": "endpoint", "batch.request": 0, "endpoint": "/batch"})]:
+        envelope_error(await api.call("batch", body), 400, info=info)
+    envelope_ok(await api.call("batch", {"requests": [{"endpoint": "/channels/delete", "data": {"channel": channel}},
+                                                      {"endpoint": "/records/delete", "data": {"record": record}}]}))
+
+
+async def test_excel_items_and_errors(api):
+    line = await a_line(api)
+    for body, status, info in [({"record": line["gid"]}, 400, {"Missing parameter": "language"}),
+                               ({"record": line["gid"], "language": "fr"}, 400, {"Invalid parameter": "language"}),
+                               ({"record": "nope", "language": "en"}, 422, {"record": "nope"})]:
+        envelope_error(await api.call("records/excel/children", body), status, info=info)
+    result, data = envelope_ok(await api.call("records/excel/children", {"record": line["gid"], "language": "en"}))
+    sheet = base64.b64decode(data["files"][result["children.excel"]])
+    rows = xlsx.read(sheet)
+    before = await api.control("/cursors")
+    result, data = envelope_ok(await upload(api, "records/excel/update", sheet))
+    assert result["report.validation"] == [] and await items_after(api, before) == []  # nothing changed
+    report = xlsx.read(base64.b64decode(data["files"][result["report.excel"]]))
+    assert [r[:-1] for r in report] == [rows[0], rows[1]] + rows[2:] and report[1][-1] == "report"
+    rows[3][rows[1].index("price")] = 12.5  # (the first child has a link, test_record_link_… made it)
+    result, data = envelope_ok(await upload(api, "records/excel/update", xlsx.write(rows)))
+    assert await items_after(api, before) == [("project", "UPDATE", "records", rows[3][0])]
+    assert data["records"][rows[3][0]]["fields"]["nl"]["price"] == 12.5  # price is not localized
+    rows[0][0] = "some other sheet"
+    envelope_error(await upload(api, "records/excel/update", xlsx.write(rows)), 400,
+                   info={"Invalid parameter": "upload_file", "reason": "not a Unicat children sheet"})
+    envelope_error(await api.call("records/excel/update", {}), 400,
+                   info={"Invalid parameter": "multipart/form-data expected"})
+
+
+def test_xlsx_reads_what_spreadsheet_programs_write():
+    """Excel and LibreOffice save text as shared strings and may leave rows and cells out;
+    the reader takes that as well as its own inline strings."""
+    import io
+    import zipfile
+    main = xlsx.MAIN
+    sheet = (f'<worksheet xmlns="{main}"><sheetData>'
+             '<row r="1"><c r="A1" t="s"><v>1</v></c><c r="C1"><v>2.5</v></c></row>'
+             '<row r="3"><c r="B3" t="b"><v>1</v></c><c r="D3"><v>7</v></c><c r="E3" t="str"><v>x</v></c></row>'
+             '</sheetData></worksheet>')
+    shared = f'<sst xmlns="{main}"><si><t>zero</t></si><si><r><t>o</t></r><r><t>ne</t></r></si></sst>'
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", sheet)
+        archive.writestr("xl/sharedStrings.xml", shared)
+    assert xlsx.read(out.getvalue()) == [["one", None, 2.5, None, None], [None] * 5, [None, True, None, 7, "x"]]
+    rows = [["a", 1, 2.25, True, None, "<&>"], [], ["ü"]]
+    assert xlsx.read(xlsx.write(rows)) == [["a", 1, 2.25, True, None, "<&>"], [None] * 6, ["ü"] + [None] * 5]
+    assert xlsx.column_name(27) == "AB" and xlsx.column_index("AB") == 27

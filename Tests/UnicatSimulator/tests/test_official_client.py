@@ -9,17 +9,23 @@ and backups and the restore last."""
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
 import requests
 from unicat import Unicat, UnicatError, UnicatTransform
+from unicat.api import UnicatApi
+from unicat.job import UnicatJob
 from unicat.mutate import records as record_mutations
 from unicat.utils import DuckObject
 
 from conftest import FAST_JOBS, SimProcess
+from unicat_sim import xlsx
 
 RECORDS, ASSETS = 1033, 51
 
@@ -569,6 +575,182 @@ def test_query_and_module_mutations(unicat, control):
     assert module.version == "1.1.0" and module.keys == {"endpoint": "https://pim.example/api"}
     same(control, "modules", unicat.modules, "pim-sync")
     assert m.unregister_module(module) is True and control.object("modules", "pim-sync") is None
+
+
+# -- endpoints the client reaches through api.call and api.upload ------------------------
+# The client has no functions of its own for these; its public UnicatApi.call, .upload,
+# .prepare_for_job and UnicatJob.track are how a user of the client calls them.
+
+def tracked_job(unicat, endpoint: str, body: dict) -> UnicatJob:
+    """A job call the way the client's own job functions make one, tracked until done."""
+    cursor = unicat.api.prepare_for_job()
+    success, result = unicat.api.call(endpoint, body)
+    assert success, result
+    job = UnicatJob(unicat, cursor, result["job.token"], None)
+    assert list(job.track(poll_interval_in_seconds=0.05))[-1] == "done"
+    return job
+
+
+def test_bulk_record_mutations(unicat, control):
+    ordering = unicat.project.default_ordering
+    brand = list(unicat.walk_record_children(unicat.get_root_record()))[3]
+    line, target = list(unicat.walk_record_children(brand))[:2]
+    articles = list(unicat.walk_record_children(line, ordering=ordering))
+    first, second = articles[0], articles[1]
+    job = tracked_job(unicat, "/records/bulk/duplicate", {"selection": [first.gid, second.gid], "ordering": ordering})
+    assert (job.name, job.info) == ("bulk_duplicate_records", {"total": 2, "remaining": 0})
+    now = list(unicat.walk_record_children(line, ordering=ordering))
+    assert [r.title["en"] for r in now[:4]] == [first.title["en"], first.title["en"] + " (copy)",
+                                                second.title["en"], second.title["en"] + " (copy)"]
+    copies = [now[1], now[3]]
+    for copy in copies:
+        same(control, "records", unicat.records, copy.gid)
+        assert copy.definition.gid == first.definition.gid and copy.is_deleted == first.is_deleted and not copy.is_link
+    assert unicat.get_record(line.gid, force=True).childcount == len(articles) + 2
+
+    placed_before = next(unicat.walk_record_children(target, ordering=ordering))
+    job = tracked_job(unicat, "/records/bulk/shallow_copy", {
+        "parent": target.gid, "before_record": placed_before.gid, "ordering": ordering,
+        "selection": [{"children": line.gid, "ordering": ordering, "exclude": [r.gid for r in now[2:]]}]})
+    assert job.name == "bulk_shallow_copy_records" and job.info["total"] == 2
+    in_target = list(unicat.walk_record_children(target, ordering=ordering))
+    assert [r.title["en"] for r in in_target[:3]] == [first.title["en"], first.title["en"] + " (copy)",
+                                                      placed_before.title["en"]]
+    job = tracked_job(unicat, "/records/bulk/link", {"parent": target.gid, "selection": [articles[2].gid]})
+    link = list(unicat.walk_record_children(target, ordering=ordering))[-1]
+    assert link.is_link and link.canonical == articles[2].gid and link.title == articles[2].title
+    assert unicat.get_record(articles[2].gid, force=True).backlinks == [link.gid]
+
+    made = [c.gid for c in copies] + [r.gid for r in in_target[:2]] + [link.gid]
+    job = tracked_job(unicat, "/records/bulk/delete", {"selection": [
+        *made[:2], {"search": {"language": "en", "q": first.title["en"], "filter": []},
+                    "exclude": [first.gid, copies[0].gid]}]})
+    assert job.info["total"] == 4  # the two copies in the line and the two in the target line
+    unicat.sync()  # the client refetches the cached records that changed
+    assert [unicat.get_record(g).is_deleted for g in made] == [True, True, True, True, False]
+    job = tracked_job(unicat, "/records/bulk/undelete", {"selection": [made[2], link.gid]})
+    assert job.info == {"total": 2, "remaining": 0, "failed": [link.gid]}  # the link was not deleted
+    unicat.sync()
+    assert not unicat.get_record(made[2]).is_deleted
+    job = tracked_job(unicat, "/records/bulk/permanent_delete", {"selection": made})
+    assert job.name == "bulk_permanent_delete_records" and "failed" not in job.info
+    unicat.sync()
+    for gid in made:
+        assert gid not in unicat.records and control.object("records", gid) is None
+    for record in (line, target, articles[2]):
+        same(control, "records", unicat.records, unicat.get_record(record.gid, force=True).gid)
+    assert unicat.records[articles[2].gid]["backlinks"] == []
+    success, result = unicat.api.call("/records/bulk/link", {"selection": [first.gid]})
+    assert not success and (result["code"], result["info"]) == (400, {"Missing parameter": "parent"})
+
+
+def test_assets_tree_and_worksheet(unicat, control):
+    root = unicat.get_root_asset()
+    brands = unicat.get_asset_by_pathname("/brands")
+    success, result = unicat.api.call("/assets/tree", {"expanded_paths": ["/", "/brands"]})
+    assert success, result
+    expected = [root.gid] + [a.gid for a in unicat.walk_asset_children(root)]
+    at = expected.index(brands.gid) + 1
+    expected[at:at] = [a.gid for a in unicat.walk_asset_children(brands)]
+    assert result == {"tree": expected, "tree.size": len(expected)}
+    for gid in expected:
+        same(control, "assets", unicat.assets, gid)
+    success, result = unicat.api.call("/assets/tree", {"expanded_assets": [root.gid], "page.top": 2, "page.size": 3})
+    # A page reaching past the end shows the last page.size assets: here all three folders.
+    assert success and result == {"tree": [a.gid for a in unicat.walk_asset_children(root)], "tree.size": 4}
+    success, result = unicat.api.call("/assets/worksheet", {"asset": brands.gid, "page.top": 10})
+    assert success and result["asset"] == brands.gid and result["path"] == [root.gid, brands.gid]
+    assert result["children"] == [a.gid for a in unicat.walk_asset_children(brands)][10:30]
+    assert result["children.size"] == brands.childcount
+    success, result = unicat.api.call("/assets/worksheet", {"asset": "00000000-0000-4000-8000-000000000000"})
+    assert not success and (result["code"], result["message"]) == (422, "asset not found")
+
+
+def test_excel_children_and_update(unicat, control, tmp_path):
+    line = list(unicat.walk_record_children(list(unicat.walk_record_children(unicat.get_root_record()))[4]))[0]
+    success, result = unicat.api.call("/records/excel/children", {"record": line.gid, "language": "nl"})
+    assert success, result
+    name = result["children.excel"]
+    assert name.startswith("cc-") and name.endswith("-children.xlsx") and set(result["data/files"]) == {name}
+    content = base64.b64decode(result["data/files"][name])
+    with zipfile.ZipFile(io.BytesIO(content)) as workbook:  # a real workbook
+        assert "xl/worksheets/sheet1.xml" in workbook.namelist()
+    rows = xlsx.read(content)
+    header, children = rows[1], list(unicat.walk_record_children(line))
+    assert [r[0] for r in rows[2:]] == [c.gid for c in children]
+    name_col, stock_col = header.index("name"), header.index("stock")
+    assert [r[name_col] for r in rows[2:]] == [c.fields["nl"]["name"].value for c in children]
+    rows[2][stock_col] = 3
+    rows[3][name_col] = "Hernoemd artikel"
+    removed = rows.pop(4)[0]
+    added = [None, "article"] + [None] * (len(header) - 2)
+    added[name_col], added[stock_col] = "Nieuw artikel", "veel"  # stock is a number: reported
+    rows.append(added)
+    upload = tmp_path / name
+    upload.write_bytes(xlsx.write(rows))
+    success, result = unicat.api.upload("/records/excel/update", {}, upload)
+    assert success, result
+    assert result["record"] == line.gid and set(result["data/files"]) == {result["report.excel"]}
+    [problem] = result["report.validation"]
+    assert (problem["field"], problem["message"]) == ("stock", "number expected")
+    report = xlsx.read(base64.b64decode(result["data/files"][result["report.excel"]]))
+    assert report[1][-1] == "report" and report[-1][-1] == "stock: number expected"
+    new_gid = report[-1][0]
+    assert unicat.get_record(children[0].gid, force=True).fields["nl"]["stock"].value == 3
+    assert unicat.get_record(children[1].gid, force=True).title["nl"] == "Hernoemd artikel"
+    assert unicat.get_record(removed, force=True).is_deleted
+    new = unicat.get_record(new_gid)
+    assert new.parent == line.gid and new.title["nl"] == "Nieuw artikel" and new.definition.name == "article"
+    for gid in (children[0].gid, children[1].gid, removed, new_gid, line.gid):
+        same(control, "records", unicat.records, gid)
+    upload.write_bytes(b"not a workbook")
+    success, result = unicat.api.upload("/records/excel/update", {}, upload)
+    assert not success and result["code"] == 400
+
+
+def test_api_keys(unicat, control, sim, tmp_path):
+    success, result = unicat.api.call("/apikeys/create", {"name": "Importer"})
+    assert not success and result["code"] == 403  # the API user is no owner
+    owner = UnicatApi(sim.url, sim.project)
+    success, result = owner.call("/login", control.get("/credentials")["login"])
+    anna = result["user"]
+    assert success and owner.data["cc.users"][anna]["username"] == "anna"
+    success, result = owner.call("/apikeys/create", {"name": "Importer"})
+    assert success, result
+    user = result["user"]
+    assert owner.data["cc.users"][user] == {"gid": user, "name": "Importer", "avatar": None, "username": None}
+    assert owner.data["cc.projects_members"][f"{sim.project}/{user}"]["roles"] == ["api"]
+    success, result = owner.call("/apikeys/get", {"user": user})
+    assert success and len(result["apikey"]) == 40
+    importer = Unicat(sim.url, sim.project, result["apikey"], str(tmp_path))
+    assert importer.connect()
+    assert importer.api.data["cc.projects_members"][f"{sim.project}/{user}"]["status"] == "active"
+    unicat.sync()  # the new membership of our project: the client fetches it
+    assert unicat.projects_members[f"{sim.project}/{user}"]["roles"] == ["api"]
+    success, result = owner.call("/apikeys/get", {"user": anna})
+    assert not success and (result["code"], result["message"]) == (422, "not an API user")
+
+
+def test_batch(unicat, control):
+    root = unicat.get_root_record()
+    before = control.get("/cursors")
+    success, result = unicat.api.call("/batch", {"requests": [
+        {"endpoint": "/records/create", "data": {"parent": root.gid}},
+        {"endpoint": "/records/update", "data": {"record": root.gid, "fields": {"en": {"name": "Batched"}}}}]})
+    assert success, result
+    created = result["results"][0]["record"]
+    assert result["results"][1] == {"record": root.gid, "report.validation": []}
+    assert unicat.records[root.gid]["title"]["en"] == "Batched"  # the merged data reached the cache
+    same(control, "records", unicat.records, created)
+    same(control, "records", unicat.records, root.gid)
+    middle = control.get("/cursors")
+    assert middle["cursor"] > before["cursor"]
+    success, result = unicat.api.call("/batch", {"requests": [
+        {"endpoint": "/records/update", "data": {"record": created, "fields": {"en": {"name": "Undone"}}}},
+        {"endpoint": "/records/delete", "data": {"record": root.gid}}]})  # the root cannot be deleted
+    assert not success and (result["code"], result["info"]["batch.request"]) == (422, 1)
+    assert control.get("/cursors") == middle and control.object("records", created)["title"]["en"] == ""
+    assert unicat.mutate.delete_record(unicat.get_record(created)).is_deleted
 
 
 # -- the sync loop ------------------------------------------------------------------------

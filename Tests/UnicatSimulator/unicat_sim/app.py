@@ -14,8 +14,9 @@ from argparse import Namespace
 
 from aiohttp import web
 
-from . import (endpoints_assets, endpoints_auth, endpoints_bulk, endpoints_dam, endpoints_global,
-               endpoints_mutations, endpoints_project, endpoints_schema, endpoints_settings, endpoints_sync)
+from . import (endpoints_apikeys, endpoints_assets, endpoints_auth, endpoints_batch, endpoints_bulk,
+               endpoints_dam, endpoints_excel, endpoints_global, endpoints_mutations, endpoints_project,
+               endpoints_schema, endpoints_settings, endpoints_sync)
 from .control import create_app
 from .middleware import middlewares
 from .settings import Settings
@@ -44,7 +45,8 @@ def api_app(sim: Sim, feed: SocketFeed) -> web.Application:
     app = web.Application(middlewares=middlewares(sim), client_max_size=MAX_REQUEST_SIZE)
     feed.attach(app)
     for module in (endpoints_auth, endpoints_global, endpoints_project, endpoints_bulk, endpoints_mutations,
-                   endpoints_assets, endpoints_schema, endpoints_settings, endpoints_sync, endpoints_dam):
+                   endpoints_assets, endpoints_schema, endpoints_settings, endpoints_sync, endpoints_dam,
+                   endpoints_apikeys, endpoints_batch, endpoints_excel):
         app.add_routes(module.routes(sim))
     return app
 

@@ -53,4 +53,6 @@ def endpoint(sim: "Sim", handler: Handler, auth: bool = True,
             raise forbidden()
         body = await (form_body if form else json_body)(request)
         return await handler(Ctx(sim, request, claims, project, body))
+    # /batch runs project handlers itself (JSON bodies, the caller already checked).
+    wrapped.handler, wrapped.auth, wrapped.form = handler, auth, form
     return wrapped

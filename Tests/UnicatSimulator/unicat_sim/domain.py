@@ -9,9 +9,12 @@ module adds the seed history, jobs, platform objects and backups.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import random
+import secrets
 import uuid
+from typing import Iterator
 
 from .domain_assets import AssetMutations
 from .domain_base import DomainError, new_gid, now
@@ -76,6 +79,22 @@ class Domain(RecordMutations, AssetMutations, SchemaMutations, ProjectMutations)
     def announce_project(self, gid: str) -> list[LogEntry]:
         return [self.log.append_cc("UPDATE", "cc.projects", gid, scope_project=gid)]
 
+    def create_api_user(self, project: str, name: str) -> tuple[str, str]:
+        """A new API key for the project (apikeys/create): its API user and that user's
+        `api` membership, announced as cc INSERTs. Returns (user gid, key)."""
+        gid, key = new_gid(), secrets.token_hex(20)
+        options = self.project_options(project)
+        user = {"gid": gid, "username": None, "email": None, "name": name, "avatar": None, "status": "active",
+                "options": {"language": options["languages"][0], "timezone": options["timezone"]}}
+        membership = {"project_gid": project, "user_gid": gid, "status": "active", "roles": ["api"],
+                      "options": {"rate_limit_per_second": None}}
+        self.store.put_cc("cc.users", gid, user)
+        self.store.put_cc("cc.projects_members", f"{project}/{gid}", membership)
+        self.store.set_meta("api_keys", {**self.store.meta["api_keys"], key: {"user": gid, "project": project}})
+        self.log.append_cc("INSERT", "cc.users", gid, scope_user=gid)
+        self.log.append_cc("INSERT", "cc.projects_members", f"{project}/{gid}", scope_project=project)
+        return gid, key
+
     def create_project(self, owner: str, name: str, timezone: str) -> str:
         """A new, empty project (one root record) owned by `owner`."""
         seeder = Seeder(random.getrandbits(64))
@@ -103,6 +122,37 @@ class Domain(RecordMutations, AssetMutations, SchemaMutations, ProjectMutations)
         self.log.append_cc("INSERT", "cc.projects_members", f"{gid}/{owner}", scope_project=gid)
         self.log.append_project(gid, "INSERT", "records", gid_root)
         return gid
+
+    # -- transactions (/batch) ----------------------------------------------------------
+
+    @contextlib.contextmanager
+    def transaction(self, project: str) -> Iterator[None]:
+        """All or nothing: sync items appended inside are held back from the listeners
+        (the socket.io feed) until the end; an exception puts the project data, the cc
+        objects, the key and status bookkeeping, the backups and both cursor streams back
+        as they were, and the held items are dropped."""
+        data, cc = self.store.snapshot(project), copy.deepcopy(self.store.cc)
+        meta = copy.deepcopy({k: self.store.meta[k] for k in ("api_keys", "deleted_status", "jobs")})
+        backups = dict(self.store.backups.get(project, {}))
+        cc_cursor, cursor = self.log.cc_cursor, self.log.cursor(project)
+        listeners, held = self.log.listeners, []
+        self.log.listeners = [held.append]
+        try:
+            yield
+        except BaseException:
+            self.log.listeners = listeners
+            self.store.replace_project(project, self.store.unpack(data))
+            self.store.restore_cc(cc)
+            for key, value in meta.items():
+                self.store.set_meta(key, value)
+            self.store.restore_backups(project, backups)
+            self.log.rewind(project, cursor)
+            self.log.rewind_cc(cc_cursor)
+            raise
+        self.log.listeners = listeners
+        for entry in held:
+            for listener in listeners:
+                listener(entry)
 
     # -- backups ------------------------------------------------------------------------
 

@@ -23,6 +23,11 @@ class AssetMutations(DomainPart):
             raise DomainError("asset not found", {"asset": gid})
         return asset
 
+    def asset_children(self, project: str, gid: str) -> list[dict]:
+        """A folder's contents, folders first, then by name (assets/children)."""
+        return sorted((a for a in self.store.objects(project, "assets").values()
+                       if len(a["path"]) > 1 and a["path"][1] == gid), key=lambda a: (a["is_file"], a["name"]))
+
     def folder(self, project: str, gid: str) -> dict:
         folder = self.asset(project, gid)
         if folder["is_file"]:

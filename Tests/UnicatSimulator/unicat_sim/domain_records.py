@@ -4,11 +4,16 @@ each with the sync items it appends (digest §10)."""
 from __future__ import annotations
 
 import copy
+import json
 import random
 from typing import Callable
 
 from .domain_base import DomainError, DomainPart, bump_text, new_gid, now
 from .synclog import LogEntry
+
+
+def json_key(value) -> str:
+    return json.dumps(value, sort_keys=True)
 
 # What a link record shares with its canonical record.
 LINKED_CONTENT = ("definition", "title", "fields")
@@ -39,19 +44,23 @@ class RecordMutations(DomainPart):
         return record
 
     def create_record(self, project: str, parent_gid: str, fields: dict | None = None,
-                      status: str = "draft") -> tuple[dict, list[LogEntry]]:
+                      status: str = "draft", definition: str | None = None,
+                      channels: list[str] | None = None) -> tuple[dict, list[LogEntry]]:
+        """A new last child; by default with the parent definition's first child
+        definition and the parent's channels."""
         parent = self.record(project, parent_gid)
         languages = self.project_options(project)["languages"]
         parent_def = self.store.get(project, "definitions", parent["definition"] or "")
-        definition = (parent_def["childdefinitions"][0]
-                      if parent_def and parent_def["childdefinitions"] else parent["definition"])
+        if definition is None:
+            definition = (parent_def["childdefinitions"][0]
+                          if parent_def and parent_def["childdefinitions"] else parent["definition"])
         gid, t = new_gid(), now()
         fields = fields or {lang: {} for lang in languages}
         record = {
             "gid": gid, "parent": parent_gid, "canonical": gid, "backlinks": [], "is_link": False,
             "treelevel": parent["treelevel"] + 1, "path": [gid, *parent["path"]], "childcount": 0,
             "definition": definition, "title": {lang: "" for lang in languages},
-            "status": status, "channels": list(parent["channels"]),
+            "status": status, "channels": list(parent["channels"] if channels is None else channels),
             "orderings": self._last_positions(project, parent_gid),
             "fields": fields, "created_on": t, "updated_on": t}
         self.retitle(project, record)
@@ -73,6 +82,14 @@ class RecordMutations(DomainPart):
 
     def children(self, project: str, gid: str) -> list[dict]:
         return [r for r in self.store.objects(project, "records").values() if r["parent"] == gid]
+
+    def ordered_children(self, project: str, gid: str, channel: str | None = None,
+                         ordering: str | None = None) -> list[dict]:
+        """The children in an ordering (default: the project's first), only those in
+        `channel` if one is given (records/children, selections' children entries)."""
+        ordering = ordering or (self.project_options(project)["orderedorderings"] or [None])[0]
+        children = [r for r in self.children(project, gid) if channel is None or channel in r["channels"]]
+        return sorted(children, key=lambda r: (r["orderings"].get(ordering, 0), r["created_on"]))
 
     def field_by_name(self, project: str, name_or_gid: str) -> dict | None:
         fields = self.store.objects(project, "fields")
@@ -438,3 +455,55 @@ class RecordMutations(DomainPart):
         canonical["backlinks"].append(link_gid)
         entries += self.save_record(project, canonical) + self._recount(project, parent_gid, 1)
         return link, entries
+
+    # -- bulk ---------------------------------------------------------------------------
+
+    def for_each_record(self, project: str, gids: list[str], step: Callable[[str], object]) -> dict:
+        """A bulk job's work: `step` for each selected record still there (an earlier step
+        may have removed it with its subtree). A step that fails leaves the others to
+        run; the failed gids go into the job's `info` [INF]."""
+        failed = []
+        for gid in gids:
+            if self.store.get(project, "records", gid) is None:
+                continue
+            try:
+                step(gid)
+            except DomainError:
+                failed.append(gid)
+        return {"failed": failed} if failed else {}
+
+    def copy_record(self, project: str, gid: str, parent_gid: str) -> tuple[dict, list[LogEntry]]:
+        """A copy without the subtree (records/bulk/shallow_copy, duplicate) as the last
+        child of `parent_gid`: a new gid with the record's definition, fields, status and
+        channels. A title that a child of the parent has already gets " (copy)" in the
+        titlefield; a copy of a link is another link to its canonical record [INF]."""
+        source = self.record(project, gid)
+        if source["is_link"]:
+            return self.link_record(project, parent_gid, source["canonical"])
+        parent = self.record(project, parent_gid)
+        if gid in parent["path"]:
+            raise DomainError("cannot copy a record below itself", {"record": gid})
+        fields = copy.deepcopy(source["fields"])
+        titles = {json_key(r["title"]) for r in self.children(project, parent_gid)}
+        definition = self.store.get(project, "definitions", source["definition"] or "")
+        title_field = self.store.get(project, "fields", (definition or {}).get("titlefield") or "")
+        if title_field is not None and json_key(source["title"]) in titles:
+            for values in fields.values():
+                if isinstance(values.get(title_field["name"]), str):
+                    values[title_field["name"]] += " (copy)"
+        return self.create_record(project, parent_gid, fields, source["status"], source["definition"],
+                                  source["channels"])
+
+    def place_record(self, project: str, gid: str, ordering: str, before: str | None = None,
+                     after: str | None = None) -> list[LogEntry]:
+        """Moves a record just before or after a sibling in `ordering` (records are made
+        last in every ordering)."""
+        anchor = before or after
+        if anchor is None:
+            return []
+        record = self.record(project, gid)
+        siblings = [r["gid"] for r in self.ordered_children(project, record["parent"], None, ordering)
+                    if r["gid"] != gid]
+        if anchor not in siblings:
+            return []
+        return self.set_orderings(project, gid, {ordering: siblings.index(anchor) + (1 if before else 2)})

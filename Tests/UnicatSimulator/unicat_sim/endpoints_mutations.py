@@ -12,7 +12,7 @@ from . import views
 from .context import Ctx, endpoint
 from .domain import DomainError
 from .envelope import ApiError, invalid, missing, ok
-from .params import optional_dict, optional_str, required_bool, required_int, required_str, str_list
+from .params import option_key, optional_dict, optional_str, required_bool, required_int, required_str, str_list
 
 if TYPE_CHECKING:
     from .sim import Sim
@@ -42,9 +42,7 @@ def routes(sim: "Sim") -> list[web.RouteDef]:
 
     async def create(ctx: Ctx) -> web.Response:
         parent = existing_record(ctx, "parent")
-        ordering = optional_str(ctx.body, "ordering")
-        if ordering is not None and ordering not in store.projects[ctx.project]["options"]["orderings"]:
-            raise invalid("ordering")
+        option_key(ctx.body, "ordering", store.projects[ctx.project]["options"]["orderings"])
         record, _ = domain.create_record(ctx.project, parent["gid"])
         return ok({"record": record["gid"]},
                   records_data(record, domain.record(ctx.project, parent["gid"])))
@@ -166,9 +164,7 @@ def routes(sim: "Sim") -> list[web.RouteDef]:
     async def link(ctx: Ctx) -> web.Response:
         parent = existing_record(ctx, "parent")
         target = existing_record(ctx)
-        ordering = optional_str(ctx.body, "ordering")
-        if ordering is not None and ordering not in store.projects[ctx.project]["options"]["orderings"]:
-            raise invalid("ordering")
+        option_key(ctx.body, "ordering", store.projects[ctx.project]["options"]["orderings"])
         record, _ = domain.link_record(ctx.project, parent["gid"], target["gid"])
         return ok({"record": record["gid"]},
                   records_data(record, domain.record(ctx.project, record["canonical"]),

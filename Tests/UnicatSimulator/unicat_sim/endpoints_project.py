@@ -1,4 +1,5 @@
-"""Project API reads: records, assets, schema, queries and modules (digest §2, §10)."""
+"""Project API reads: records, assets (also the assets/tree and assets/worksheet pages), schema,
+queries and modules (digest §2, §10)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from aiohttp import web
 
 from . import views
 from .context import Ctx, endpoint
-from .envelope import invalid, not_found, ok
-from .params import languages, match_form, optional_int, optional_str, required_str
+from .envelope import not_found, ok
+from .params import languages, match_form, option_key, optional_int, required_str
 
 if TYPE_CHECKING:
     from .sim import Sim
@@ -77,18 +78,11 @@ def routes(sim: "Sim") -> list[web.RouteDef]:
         size = optional_int(ctx.body, "page.size", 100, 1, 1000)
         langs = languages(ctx.body)
         options = store.projects[ctx.project]["options"]
-        channel = optional_str(ctx.body, "channel")
-        if channel is not None and channel not in options["channels"]:
-            raise invalid("channel")
-        ordering = optional_str(ctx.body, "ordering", (options["orderedorderings"] or [None])[0])
-        if ordering is not None and ordering not in options["orderings"]:
-            raise invalid("ordering")
-        records = store.objects(ctx.project, "records")
-        if parent not in records:
+        channel = option_key(ctx.body, "channel", options["channels"])
+        ordering = option_key(ctx.body, "ordering", options["orderings"])
+        if parent not in store.objects(ctx.project, "records"):
             raise not_found("record not found", {"record": parent})
-        children = [r for r in records.values() if r["parent"] == parent
-                    and (channel is None or channel in r["channels"])]
-        children.sort(key=lambda r: (r["orderings"].get(ordering, 0), r["created_on"]))
+        children = sim.domain.ordered_children(ctx.project, parent, channel, ordering)
         page = children[top:top + size]
         return ok({"children": [r["gid"] for r in page], "children.size": len(children)},
                   {"records": {r["gid"]: views.localized("records", r, langs) for r in page}})
@@ -101,11 +95,50 @@ def routes(sim: "Sim") -> list[web.RouteDef]:
         assets = store.objects(ctx.project, "assets")
         if parent not in assets:
             raise not_found("asset not found", {"asset": parent})
-        children = sorted((a for a in assets.values() if len(a["path"]) > 1 and a["path"][1] == parent),
-                          key=lambda a: (a["is_file"], a["name"]))
+        children = sim.domain.asset_children(ctx.project, parent)
         page = children[top:top + size]
         return ok({"children": [a["gid"] for a in page], "children.size": len(children)},
                   {"assets": {a["gid"]: views.localized("assets", a, langs) for a in page}})
+
+    async def assets_tree(ctx: Ctx) -> web.Response:
+        """The flat, paged tree of the assets/tree page: the root, then depth first the
+        contents (folders first, by name) of each expanded folder whose ancestors are all
+        expanded. Unknown expanded gids or pathnames are ignored [INF]."""
+        key, value, _ = match_form(ctx.body, [("expanded_assets", True), ("expanded_paths", True)])
+        top = optional_int(ctx.body, "page.top", 0, 0)
+        size = optional_int(ctx.body, "page.size", 100, 1, 1000)
+        langs = languages(ctx.body)
+        root = store.root_asset(ctx.project)
+        expanded = set(value) if key == "expanded_assets" else \
+            {a["gid"] for a in store.objects(ctx.project, "assets").values() if a["pathname"] in value}
+        tree: list[dict] = []
+
+        def visit(asset: dict) -> None:
+            tree.append(asset)
+            if asset["gid"] in expanded:
+                for child in sim.domain.asset_children(ctx.project, asset["gid"]):
+                    visit(child)
+        visit(root)
+        # "if the tree size is 100, the page size is 10, and the page top is 95, you'll
+        # actually get the last 10 assets"
+        top = max(0, min(top, len(tree) - size))
+        page = tree[top:top + size]
+        return ok({"tree": [a["gid"] for a in page], "tree.size": len(tree)},
+                  {"assets": {a["gid"]: views.localized("assets", a, langs) for a in page}})
+
+    async def assets_worksheet(ctx: Ctx) -> web.Response:
+        """The asset, its path from the root (inclusive) and a page of its children."""
+        gid = required_str(ctx.body, "asset")
+        top = optional_int(ctx.body, "page.top", 0, 0)
+        size = optional_int(ctx.body, "page.size", 20, 1, 1000)
+        langs = languages(ctx.body)
+        asset = sim.domain.asset(ctx.project, gid)
+        path = list(reversed(asset["path"]))
+        children = sim.domain.asset_children(ctx.project, gid)
+        page = children[top:top + size]
+        shown = [sim.domain.asset(ctx.project, g) for g in path] + page
+        return ok({"asset": gid, "path": path, "children": [a["gid"] for a in page], "children.size": len(children)},
+                  {"assets": {a["gid"]: views.localized("assets", a, langs) for a in shown}})
 
     async def modules_all(ctx: Ctx) -> web.Response:
         modules = store.objects(ctx.project, "modules")
@@ -120,6 +153,8 @@ def routes(sim: "Sim") -> list[web.RouteDef]:
         web.post("/api/p/{gid}/assets/root", endpoint(sim, root("assets"))),
         web.get("/api/p/{gid}/assets/root", endpoint(sim, root("assets"))),
         web.post("/api/p/{gid}/assets/children", endpoint(sim, assets_children)),
+        web.post("/api/p/{gid}/assets/tree", endpoint(sim, assets_tree)),
+        web.post("/api/p/{gid}/assets/worksheet", endpoint(sim, assets_worksheet)),
         web.post("/api/p/{gid}/modules/all", endpoint(sim, modules_all)),
         web.get("/api/p/{gid}/modules/all", endpoint(sim, modules_all)),
     ]

@@ -1,4 +1,4 @@
-"""Background jobs (backups, restores, permanent deletes).
+"""Background jobs (backups, restores, permanent deletes, bulk record mutations).
 
 A job is visible only through `jobs` cc items (digest §9): `queued` when it is
 accepted, `processing` one step later, and `done` one step after that, right after its
@@ -24,7 +24,7 @@ class JobRunner:
         self._locks: dict[str, asyncio.Lock] = {}
         self._tasks: set[asyncio.Task] = set()
 
-    def start(self, project: str, job: str, work: Callable[[], None], total: int = 1) -> str:
+    def start(self, project: str, job: str, work: Callable[[], object], total: int = 1) -> str:
         """Appends the `queued` item now (so it exists before the API answers) and runs
         the rest in the background. Returns the job token."""
         token = new_gid()
@@ -34,7 +34,7 @@ class JobRunner:
         task.add_done_callback(self._tasks.discard)
         return token
 
-    async def _run(self, token: str, project: str, job: str, work: Callable[[], None], total: int) -> None:
+    async def _run(self, token: str, project: str, job: str, work: Callable[[], object], total: int) -> None:
         lock = self._locks.setdefault(project, asyncio.Lock())
         async with lock:
             await asyncio.sleep(self._settings.job_step_seconds)
@@ -42,12 +42,23 @@ class JobRunner:
             await asyncio.sleep(self._settings.job_step_seconds)
             info = {"total": total, "remaining": 0}
             try:
-                work()
+                outcome = work()
+                if isinstance(outcome, dict):  # a bulk job's extra info (its failed items)
+                    info.update(outcome)
             except DomainError as err:
                 # The official client treats an "error" key in info as failure.
                 info["error"] = err.message
                 log.warning("job %s (%s) failed: %s", token, job, err.message)
             self._domain.job_item(token, project, job, "done", info)
+
+    @property
+    def tasks(self) -> set[asyncio.Task]:
+        return set(self._tasks)
+
+    def cancel(self, tasks: set[asyncio.Task]) -> None:
+        """Cancels jobs before they ran (those a rolled-back /batch started)."""
+        for task in tasks:
+            task.cancel()
 
     async def close(self) -> None:
         for task in list(self._tasks):

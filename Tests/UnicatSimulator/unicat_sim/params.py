@@ -89,6 +89,15 @@ def optional_str(body: dict, name: str, default: str | None = None) -> str | Non
     return value
 
 
+def option_key(body: dict, name: str, known: dict, default: str | None = None) -> str | None:
+    """An optional key of one of the project's options (a channel, an ordering); one the
+    project does not have → 400."""
+    value = optional_str(body, name, default)
+    if value is not None and value not in known:
+        raise invalid(name)
+    return value
+
+
 def str_list(body: dict, name: str, required: bool = True) -> list[str] | None:
     value = body.get(name)
     if value is None:

@@ -128,10 +128,31 @@ class Store:
         self.objects(project, data_type).pop(key, None)
         self._p.put_object(project, data_type, key, None)
 
+    def restore_cc(self, saved: dict[str, dict[str, dict]]) -> None:
+        """Puts the cc objects back to a deep copy taken earlier (a /batch rolled back)."""
+        for data_type, objects in saved.items():
+            for key in set(self.cc[data_type]) - set(objects):
+                del self.cc[data_type][key]
+                self._p.put_object(CC_PROJECT, data_type, key, None)
+            for key, value in objects.items():
+                if self.cc[data_type].get(key) != value:
+                    self.put_cc(data_type, key, value)
+
+    def restore_backups(self, project: str, saved: dict[int, dict]) -> None:
+        for version in set(self.backups.get(project, {})) - set(saved):
+            self.remove_backup(project, version)
+        for version, backup in saved.items():
+            if self.backups.get(project, {}).get(version) is not backup:
+                self.put_backup(project, version, backup)
+
     def snapshot(self, project: str) -> bytes:
         """The project data, packed (marshal + zlib): a copy that costs a fraction of the
         live data's memory, which matters for a large project (--project-size large)."""
         return zlib.compress(marshal.dumps(self.data[project]), 1)
+
+    @staticmethod
+    def unpack(snapshot: bytes) -> dict:
+        return marshal.loads(zlib.decompress(snapshot))
 
     def replace_project(self, project: str, data: dict) -> None:
         self.data[project] = {t: dict(data.get(t, {})) for t in PROJECT_TYPES}
@@ -159,7 +180,7 @@ class Store:
     def _unpacked(backup: dict) -> dict:
         data = backup["data"]
         if isinstance(data, bytes):
-            data = marshal.loads(zlib.decompress(data))
+            data = Store.unpack(data)
         return {**backup, "data": data}
 
     def remove_backup(self, project: str, version: int) -> None:

@@ -156,6 +156,14 @@ class SyncLog:
             self._persistence.put_meta("pruned", self._pruned)
         self._save_counters()
 
+    def rewind_cc(self, cursor: int) -> None:
+        """The cc stream back to `cursor` (a /batch rolled back)."""
+        keep = bisect.bisect_right(self._cc, cursor, key=lambda e: e.cursor)
+        self._persistence.delete_log([e.seq for e in self._cc[keep:]])
+        del self._cc[keep:]
+        self.cc_cursor = cursor
+        self._save_counters()
+
     def set_retention(self, retention: int | None) -> None:
         self.retention = retention
         self._prune_stream(None)
