@@ -32,6 +32,10 @@ extension WebSocketServer {
         case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
             serveWaitingClients()
             return 0
+        case LWS_CALLBACK_OPENSSL_LOAD_EXTRA_SERVER_VERIFY_CERTS:
+            // A TLS listener's context, as it is set up (`user` is its SSL_CTX).
+            clws_release_idle_tls_buffers(user)
+            return lws_callback_http_dummy(wsi, reason, user, input, length)
         default:
             return lws_callback_http_dummy(wsi, reason, user, input, length)
         }

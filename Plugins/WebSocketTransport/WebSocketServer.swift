@@ -19,7 +19,7 @@ final class WebSocketServer: @unchecked Sendable {
     /// lws reads each connection in pieces of this size, and allocates it per connection:
     /// subscribers send little (requests), so a small buffer keeps idle connections cheap;
     /// larger messages arrive in several pieces and are assembled.
-    static let receiveBufferBytes = 4 * 1024
+    static let receiveBufferBytes = 1024
     /// Messages written per writable callback at most (fairness between clients).
     static let maxWritesPerCallback = 32
     /// Longest request line and headers accepted (feed URLs carry positions and keys).

@@ -4,6 +4,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/ssl.h>
 #include <string.h>
 
 /* Computed macros and C varargs do not import into Swift: re-export what we use. */
@@ -14,6 +15,12 @@ static inline void clws_log_user(const char *msg) { lwsl_user("%s", msg); }
 /* SSL_OP_* are computed macros: the options that leave TLS 1.2 as the oldest protocol. */
 static inline long clws_ssl_options_tls12_minimum(void) {
     return (long)(SSL_OP_NO_SSLv2 | SSL_OP_NO_SSLv3 | SSL_OP_NO_TLSv1 | SSL_OP_NO_TLSv1_1);
+}
+
+/* An idle TLS connection need not keep OpenSSL's read and write buffers: they are released
+   when empty and allocated again for the next record. SSL_CTX_set_mode is a macro. */
+static inline void clws_release_idle_tls_buffers(void *ssl_ctx) {
+    if (ssl_ctx) SSL_CTX_set_mode((SSL_CTX *)ssl_ctx, SSL_MODE_RELEASE_BUFFERS);
 }
 
 /* A compound option macro, which does not import. */

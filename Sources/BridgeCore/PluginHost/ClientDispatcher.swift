@@ -2,8 +2,10 @@ import Foundation
 import Logging
 import Synchronization
 
-/// Serves each client's messages in order, one at a time, on its own task: register with
-/// the hub, answer each message through the router, unregister when the client is gone.
+/// Serves each client's messages in order, one at a time: register with the hub, answer
+/// each message through the router, unregister when the client is gone. A client costs no
+/// task while it sends nothing: one runs while it has messages waiting, and ends when they
+/// are answered (an idle connection holds only its entry here, not a task's stack).
 ///
 /// What a client can cost others is bounded here:
 /// - messages are parsed and answered on dedicated threads (`requestExecutor`), never on
@@ -30,9 +32,52 @@ final class ClientDispatcher: Sendable {
     private let hub: Hub
     private let logger: Logger
 
-    /// Each client's queue of messages, and what waits in them.
+    /// One client's messages not yet taken, and whether a task is serving them.
+    private struct Inbox {
+        let transport: PluginConnection
+        let source: RequestSource
+        var bucket: TokenBucket
+        var waiting: [[UInt8]] = []
+        var next = 0
+        /// A task is registering the client or answering its messages.
+        var serving = true
+        var closed = false
+
+        init(transport: PluginConnection, source: RequestSource) {
+            self.transport = transport
+            self.source = source
+            bucket = TokenBucket(ratePerSecond: transport.policy.requestsPerSecond)
+        }
+
+        /// Queues a message; true when no task serves the client and one must start.
+        mutating func enqueue(_ bytes: [UInt8]) -> Bool {
+            waiting.append(bytes)
+            defer { serving = true }
+            return !serving
+        }
+
+        /// The next message to answer (nil: none waits, and the serving task ends).
+        mutating func take() -> (bytes: [UInt8], admitted: Bool)? {
+            guard next < waiting.count else {
+                waiting = []
+                next = 0
+                serving = false
+                return nil
+            }
+            let bytes = waiting[next]
+            waiting[next] = []  // answered messages are not held
+            next += 1
+            if next == waiting.count {
+                waiting.removeAll(keepingCapacity: false)
+                next = 0
+            }
+            return (bytes, bucket.take())
+        }
+    }
+
+    /// Each client's inbox, and what waits in them.
     private struct Clients {
-        var inboxes: [UInt64: AsyncStream<[UInt8]>.Continuation] = [:]
+        var inboxes: [UInt64: Inbox] = [:]
         var pending = PendingRequests(maxMessages: ClientDispatcher.maxPendingMessages,
                                       maxTotalBytes: ClientDispatcher.maxPendingBytesTotal)
     }
@@ -50,31 +95,38 @@ final class ClientDispatcher: Sendable {
     }
 
     func opened(_ client: UInt64, peer: String, transport: PluginConnection) {
-        // Unbounded as a stream: `message` bounds what waits in it, in messages and bytes.
-        let (stream, continuation) = AsyncStream.makeStream(of: [UInt8].self)
+        let source = RequestSource(client: client, maxAnswerBytes: transport.policy.maxAnswerBytes, upstream: UpstreamRate())
         clients.withLock { clients in
-            clients.inboxes[client] = continuation
+            clients.inboxes[client] = Inbox(transport: transport, source: source)
             clients.pending.open(client, maxBytes: transport.policy.maxPendingRequestBytes)
         }
         logger.debug("client \(client) connected on \(transport.name): \(peer)")
-        Task(executorPreference: Self.requestExecutor) { await self.serve(client, transport: transport, stream) }
+        // Registered before any of its messages is answered: they wait in the inbox meanwhile.
+        Task(executorPreference: Self.requestExecutor) {
+            await self.hub.register(client, transport: transport)
+            await self.serve(client)
+        }
     }
 
     func message(_ client: UInt64, _ bytes: [UInt8]) {
-        let admission = clients.withLock { clients -> PendingRequests.Admission in
+        let (admission, start) = clients.withLock { clients -> (PendingRequests.Admission, Bool) in
             let admission = clients.pending.admit(bytes.count, from: client)
-            if admission == .admitted {
-                // Under the lock: messages of one client stay in the order they arrived.
-                clients.inboxes[client]?.yield(bytes)
-                inFlight.add(1, ordering: .relaxed)
-            }
-            return admission
+            // Under the lock: messages of one client stay in the order they arrived. In place:
+            // the inbox's queue is not copied.
+            guard admission == .admitted, let start = clients.inboxes[client]?.enqueue(bytes) else { return (admission, false) }
+            inFlight.add(1, ordering: .relaxed)
+            return (admission, start)
+        }
+        if start {
+            Task(executorPreference: Self.requestExecutor) { await self.serve(client) }
         }
         guard case .refused(let refusal) = admission else { return }
         logger.warning("client \(client) sent \(refusal): disconnecting")
         let error = RPCMessage.error(id: .null, .rateLimited(refusal))
+        let transport = clients.withLock { $0.inboxes[client]?.transport }
         closeInbox(client)
-        Task { await self.closeClient(client, final: error.encodedBytes(), reason: "request flood") }
+        // Not from within the plugin's callback that delivered the message.
+        Task { transport?.close(client, final: error.encodedBytes(), code: 1008, reason: "request flood") }
     }
 
     func closed(_ client: UInt64, reason: String) {
@@ -99,42 +151,71 @@ final class ClientDispatcher: Sendable {
         }
     }
 
+    /// No more messages from the client; those waiting are still answered, then it is
+    /// unregistered (at once when none waits).
     private func closeInbox(_ client: UInt64) {
-        clients.withLock { clients in
+        let idle = clients.withLock { clients -> Bool in
             clients.pending.close(client)
-            return clients.inboxes.removeValue(forKey: client)
-        }?.finish()
-    }
-
-    private func closeClient(_ client: UInt64, final: [UInt8]?, reason: String) async {
-        await hub.transport(of: client)?.close(client, final: final, code: 1008, reason: reason)
-    }
-
-    private func serve(_ client: UInt64, transport: PluginConnection, _ stream: AsyncStream<[UInt8]>) async {
-        await hub.register(client, transport: transport)
-        let source = RequestSource(client: client, maxAnswerBytes: transport.policy.maxAnswerBytes, upstream: UpstreamRate())
-        var bucket = TokenBucket(ratePerSecond: transport.policy.requestsPerSecond)
-        for await bytes in stream {
-            let admitted = bucket.take()
-            let reply: RPCRouter.Reply
-            if bytes.count > Self.largeMessageBytes {
-                reply = await withTaskExecutorPreference(Self.largeMessageExecutor) {
-                    await answer(bytes, from: source, admitted: admitted, transport: transport)
-                }
-            } else {
-                reply = await answer(bytes, from: source, admitted: admitted, transport: transport)
+            guard let serving = clients.inboxes[client]?.serving, clients.inboxes[client]?.closed == false else { return false }
+            guard !serving else {
+                clients.inboxes[client]?.closed = true
+                return false
             }
-            if let response = reply.bytes, transport.send(client, response) == .queueFull {
-                logger.notice("client \(client) on \(transport.name) is not reading its responses: disconnecting")
-                transport.close(client, final: nil, code: transport.policy.slowConsumerCloseCode, reason: "slow consumer")
-            }
-            // After the response is queued: what it announces (a subscription going live or
-            // catching up) must not overtake it.
-            for followUp in reply.followUps { await followUp() }
-            clients.withLock { $0.pending.answered(bytes.count, for: client) }
-            inFlight.subtract(1, ordering: .relaxed)
+            clients.inboxes[client] = nil
+            return true
         }
-        await hub.unregister(client)
+        if idle { Task { await self.hub.unregister(client) } }
+    }
+
+    /// Answers the client's waiting messages in order; ends when none is left (unregistering
+    /// the client if it closed meanwhile).
+    private func serve(_ client: UInt64) async {
+        enum Step {
+            case answer((bytes: [UInt8], admitted: Bool), PluginConnection, RequestSource)
+            case idle
+            case gone
+        }
+        while true {
+            let step = clients.withLock { clients -> Step in
+                // Field by field, in place: a copy of the inbox would copy its queue on `take`.
+                guard let transport = clients.inboxes[client]?.transport, let source = clients.inboxes[client]?.source else { return .idle }
+                guard let message = clients.inboxes[client]?.take() else {
+                    guard clients.inboxes[client]?.closed == true else { return .idle }
+                    clients.inboxes[client] = nil
+                    return .gone
+                }
+                return .answer(message, transport, source)
+            }
+            switch step {
+            case .answer(let message, let transport, let source):
+                await answer(message.bytes, admitted: message.admitted, from: source, transport: transport)
+            case .idle: return
+            case .gone:
+                await hub.unregister(client)
+                return
+            }
+        }
+    }
+
+    private func answer(_ bytes: [UInt8], admitted: Bool, from source: RequestSource, transport: PluginConnection) async {
+        let client = source.client
+        let reply: RPCRouter.Reply
+        if bytes.count > Self.largeMessageBytes {
+            reply = await withTaskExecutorPreference(Self.largeMessageExecutor) {
+                await answer(bytes, from: source, admitted: admitted, transport: transport)
+            }
+        } else {
+            reply = await answer(bytes, from: source, admitted: admitted, transport: transport)
+        }
+        if let response = reply.bytes, transport.send(client, response) == .queueFull {
+            logger.notice("client \(client) on \(transport.name) is not reading its responses: disconnecting")
+            transport.close(client, final: nil, code: transport.policy.slowConsumerCloseCode, reason: "slow consumer")
+        }
+        // After the response is queued: what it announces (a subscription going live or
+        // catching up) must not overtake it.
+        for followUp in reply.followUps { await followUp() }
+        clients.withLock { $0.pending.answered(bytes.count, for: client) }
+        inFlight.subtract(1, ordering: .relaxed)
     }
 
     private func answer(_ bytes: [UInt8], from source: RequestSource, admitted: Bool, transport: PluginConnection) async -> RPCRouter.Reply {
