@@ -31,6 +31,7 @@ class Mode:
     project_init_requests: int = 50
     project_get_keys: int = 50  # records fetched one by one (not held yet), and as many in one batch
     project_held_requests: int = 1000
+    headline_repeats: int = 3  # ladders of the bridge and the mirror behind the headline figures
     notes: tuple = field(default_factory=tuple)
 
     def smoke(self, subscribers):

@@ -2,6 +2,7 @@
 messages/s, latency from the simulator's append time, server CPU. The same ladder runs on
 the Python relay and, driven by the generator's own sender, on lws's mirror protocol."""
 import os
+import statistics
 
 from ..change_load import MAX, make_changes
 from ..ladder import fmt, saturation_reason, simulator_ladder, step_figures
@@ -16,8 +17,8 @@ def threads_for(subscribers):
     return 1 if subscribers < 1000 else 2
 
 
-def bridge_ladder(ctx, subscribers):
-    workdir = ctx.scenario_dir(f"fanout-bridge-{subscribers}")
+def bridge_ladder(ctx, subscribers, run=0):
+    workdir = ctx.scenario_dir(f"fanout-bridge-{subscribers}" + (f"-run{run}" if run else ""))
     simulator = Simulator(workdir)
     bridge = Bridge(ctx.products, simulator, workdir, os.path.join(workdir, "state"))
     load = None
@@ -28,7 +29,7 @@ def bridge_ladder(ctx, subscribers):
                              threads=threads_for(subscribers))
         connected = load.connected(timeout=180)
         ctx.say(f"  bridge: {connected['established']} subscribers connected in {connected['seconds']:.1f} s")
-        if ctx.profile and subscribers == min(ctx.mode.fanout_subscribers):
+        if ctx.profile and subscribers == min(ctx.mode.fanout_subscribers) and not run:
             ctx.profile.attach(bridge.pid, "fanout")
         steps = simulator_ladder(ctx, simulator, load, subscribers, bridge.pid, ctx.say)
         if ctx.profile:
@@ -68,10 +69,10 @@ def relay_ladder(ctx, subscribers):
         simulator.stop()
 
 
-def mirror_ladder(ctx, subscribers):
+def mirror_ladder(ctx, subscribers, run=0):
     """lws's mirror protocol: one sender (the generator's connection 0), N receivers. A step
     per rate of the same ladder, then a burst as fast as the server takes it (rate "max")."""
-    workdir = ctx.scenario_dir(f"fanout-mirror-{subscribers}")
+    workdir = ctx.scenario_dir(f"fanout-mirror-{subscribers}" + (f"-run{run}" if run else ""))
     server = MirrorServer(workdir)
     mode = ctx.mode
     steps = []
@@ -186,4 +187,49 @@ def run(ctx):
     ours = next((b for b in result["bridge"] if b["subscribers"] == n), None)
     if ours:
         result["ratios"] = ratios(ours, {"mirror": result["mirror"], "relay": result["relay"]})
+        result["headline"] = headline(ctx, ours, result["mirror"])
     return result
+
+
+def headline(ctx, bridge, mirror):
+    """The headline figures (p99 at 100 changes/s, throughput sustained with p99 within
+    50 ms) for the bridge and the mirror at the reference N, from `repeats` ladders of each,
+    the repeats alternating so that both see the same machine: this machine is noisy, so
+    the median and the spread."""
+    n, repeats = ctx.mode.reference_subscribers, ctx.mode.headline_repeats
+    bridge_runs, mirror_runs = [bridge], [mirror] if mirror else []
+    for run in range(1, repeats):
+        ctx.say(f"fan-out headline, run {run + 1} of {repeats}: unicat-bridge and the lws mirror, {n} subscribers")
+        bridge_runs.append(bridge_ladder(ctx, n, run))
+        if mirror:
+            mirror_runs.append(mirror_ladder(ctx, n, run))
+    figures = {"runs": repeats, "p99_limit_ms": SUSTAINED_P99_MS}
+    for name, runs in (("bridge", bridge_runs), ("mirror", mirror_runs)):
+        figures[name] = {
+            "p99_at_100_ms": spread([p99_at(ladder, 100) for ladder in runs]),
+            "sustained_items_per_second": spread([sustained(ladder) for ladder in runs]),
+        }
+    return figures
+
+
+SUSTAINED_P99_MS = 50
+
+
+def p99_at(ladder, rate):
+    step = step_at(ladder, rate)
+    return step["latency_ms"]["p99"] if step else None
+
+
+def sustained(ladder):
+    """Changes delivered per second at the highest asked rate whose p99 stayed within the
+    limit and that the server kept up with (not peak throughput with a backlog)."""
+    kept = [s["delivered_items_per_second"] for s in ladder["steps"]
+            if s["rate"] != MAX and not s.get("saturated") and s["latency_ms"]["p99"] is not None
+            and s["latency_ms"]["p99"] <= SUSTAINED_P99_MS and s["delivered_items_per_second"]]
+    return max(kept) if kept else None
+
+
+def spread(values):
+    measured = [v for v in values if v is not None]
+    return {"runs": values, "median": statistics.median(measured) if measured else None,
+            "min": min(measured) if measured else None, "max": max(measured) if measured else None}

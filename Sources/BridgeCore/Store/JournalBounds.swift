@@ -13,7 +13,9 @@ public struct JournalBounds: Sendable, Equatable {
     public var count: Int { last == 0 ? 0 : Int(last - first + 1) }
 
     static func read(_ db: Database) throws -> JournalBounds {
-        let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT MIN(sequence) AS first, MAX(sequence) AS last FROM journal"))
+        // Each in its own subquery: SQLite reads one end of the primary key for a lone MIN or
+        // MAX, but scans the whole table for both in one SELECT.
+        let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT (SELECT MIN(sequence) FROM journal) AS first, (SELECT MAX(sequence) FROM journal) AS last"))
         let first: Int64? = row?["first"]
         let last: Int64? = row?["last"]
         return JournalBounds(first: first ?? 0, last: last ?? 0, floor: try BridgeStore.journalFloor(db))
