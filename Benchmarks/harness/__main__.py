@@ -12,20 +12,21 @@ from . import paths, plots, report, targets
 from .context import Context
 from .modes import MODES
 from .profiling import Profiler
-from .scenarios import (fanout, idle_memory, local_transports, project_size, resume_storm, slow_consumers, upstream,
-                        warm_restart)
+from .scenarios import (fanout, idle_memory, instructions, local_transports, project_size, resume_storm,
+                        slow_consumers, upstream, warm_restart)
 from .setup import build, ensure_mirror_server, say
 
 SCENARIOS = {
     "fanout": fanout, "idle_memory": idle_memory, "resume_storm": resume_storm, "slow_consumers": slow_consumers,
     "upstream": upstream, "warm_restart": warm_restart, "local_transports": local_transports,
-    "project_size": project_size,
+    "project_size": project_size, "instructions": instructions,
 }
 NEEDS = {"fanout": {"WebSocketTransport"}, "idle_memory": {"WebSocketTransport"},
          "resume_storm": {"WebSocketTransport", "UnixSocketTransport"},
          "slow_consumers": {"WebSocketTransport"}, "upstream": {"WebSocketTransport", "UnixSocketTransport"},
          "warm_restart": {"StdioTransport"}, "local_transports": {"UnixSocketTransport", "StdioTransport"},
-         "project_size": {"WebSocketTransport", "UnixSocketTransport"}}
+         "project_size": {"WebSocketTransport", "UnixSocketTransport"},
+         "instructions": {"WebSocketTransport", "UnixSocketTransport"}}
 
 
 def machine():

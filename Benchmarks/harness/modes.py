@@ -32,6 +32,11 @@ class Mode:
     project_get_keys: int = 50  # records fetched one by one (not held yet), and as many in one batch
     project_held_requests: int = 1000
     headline_repeats: int = 3  # ladders of the bridge and the mirror behind the headline figures
+    instruction_requests: int = 500  # per window, each figure (callgrind: the bridge runs ~50× slower)
+    instruction_subscribers: int = 50  # then twice as many
+    instruction_changes: int = 100  # per window, in bursts of instruction_burst
+    instruction_burst: int = 1  # one change at a time: every change its own batch, whatever the timing
+    instruction_windows: int = 3
     notes: tuple = field(default_factory=tuple)
 
     def smoke(self, subscribers):
@@ -39,7 +44,8 @@ class Mode:
         return replace(self, name=f"{self.name}-smoke", fanout_subscribers=(subscribers,),
                        reference_subscribers=subscribers, idle_subscribers=subscribers,
                        resume_subscribers=subscribers, slow_subscribers=subscribers,
-                       upstream_subscribers=(1, subscribers), notes=(f"smoke test with {subscribers} subscribers",))
+                       upstream_subscribers=(1, subscribers), instruction_subscribers=subscribers,
+                       notes=(f"smoke test with {subscribers} subscribers",))
 
 
 QUICK = Mode(
@@ -51,6 +57,7 @@ QUICK = Mode(
     project_sizes=(("small", ()), ("medium", ("--project-size", "medium")), ("large", ("--project-size", "large"))),
     project_runs=2,
     project_init_requests=50, project_get_keys=50, project_held_requests=1000,
+    instruction_requests=500, instruction_subscribers=50, instruction_changes=100,
     notes=("quick mode: fan-out at 1,000 subscribers only, idle memory at 2,000, the resume storm at 1,000; "
            "run Benchmarks/run (full) for the issue's sizes",))
 
@@ -62,6 +69,7 @@ FULL = Mode(
     pollers=(10, 100), poll_interval=1.0, restarts=5, restart_changes=2000, unix_requests=20000, replay_items=50000,
     project_sizes=(("small", ()), ("medium", ("--project-size", "medium")), ("large", ("--project-size", "large"))),
     project_runs=3,
-    project_init_requests=100, project_get_keys=100, project_held_requests=5000)
+    project_init_requests=100, project_get_keys=100, project_held_requests=5000,
+    instruction_requests=1000, instruction_subscribers=100, instruction_changes=100)
 
 MODES = {"quick": QUICK, "full": FULL}

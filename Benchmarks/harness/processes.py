@@ -84,9 +84,12 @@ class Simulator:
 
 class Bridge:
     """`unicat-bridge run` against a simulator with a benchmark configuration: WebSocket
-    on a free port (optionally TLS), a Unix socket, and optionally stdio on pipes."""
+    on a free port (optionally TLS), a Unix socket, and optionally stdio on pipes. `prefix`
+    runs it under another program (valgrind): the pid is still the bridge's, as valgrind
+    runs its client in its own process. `options`: more top-level configuration sections."""
 
-    def __init__(self, products, simulator, workdir, state_dir, tls=None, unix=True, stdio=False, websocket_options=None):
+    def __init__(self, products, simulator, workdir, state_dir, tls=None, unix=True, stdio=False, websocket_options=None,
+                 prefix=(), options=None):
         self.port = free_port()
         self.unix_path = os.path.join(workdir, f"bridge-{self.port}.sock") if unix else None
         websocket = {"listen": [f"127.0.0.1:{self.port}"], "max_connections": 60000,
@@ -97,14 +100,14 @@ class Bridge:
         transports = {"websocket": websocket}
         if unix:
             transports["unix"] = {"path": self.unix_path}
-        config = {"log_level": "warning", "transports": transports}
+        config = {"log_level": "warning", "transports": transports, **(options or {})}
         config_path = os.path.join(workdir, f"bridge-{self.port}.yaml")
         with open(config_path, "w") as handle:
             json.dump(config, handle)  # JSON is YAML
         os.makedirs(state_dir, exist_ok=True)
         env = dict(os.environ, UNICAT_URL=simulator.url, UNICAT_PROJECT=simulator.project,
                    UNICAT_API_KEY=simulator.api_key, UNICAT_BRIDGE_STATE_DIR=state_dir)
-        command = [products.bridge, "run", "--config", config_path] + (["--stdio"] if stdio else [])
+        command = [*prefix, products.bridge, "run", "--config", config_path] + (["--stdio"] if stdio else [])
         self.log = open(os.path.join(workdir, f"bridge-{self.port}.log"), "a")
         self.started_at = time.monotonic()
         self.proc = subprocess.Popen(command, env=env, stderr=self.log, preexec_fn=raise_file_limit,

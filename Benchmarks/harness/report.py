@@ -250,9 +250,36 @@ def project_section(p):
             + table(["", *labels, "growth"], rows) + reading)
 
 
+def instructions_section(i):
+    rows = []
+    for f in i["figures"]:
+        spread = "–" if f.get("spread") is None else f"{f['spread']:.1%}"
+        if f.get("derived"):
+            spread = "(difference of the two medians)"
+        windows = " → ".join(num(v, 0) for v in f.get("values", [])) or "–"
+        rows.append([f["figure"], num(f["per_unit"], 0), spread, windows, f["unit"]])
+    upstream = i.get("get_upstream_requests") or {}
+    burst = "one at a time" if i["burst"] == 1 else f"in bursts of {i['burst']}"
+    return ("## Instructions per unit (callgrind)\n\n"
+            "The bridge under valgrind's callgrind (" + i["valgrind"] + "), instrumented only while it works: "
+            f"CPU instructions (Ir) per unit, the median of {i['windows']} windows, less an idle window as long "
+            f"after each (the bridge by itself: {num(i['idle_per_second'], 0)} instructions/s here). Spread is "
+            "(max − min) / median over the windows; windows that climb one after the other are a cost that "
+            "grows with the bridge's state (the journal gains every change). The machine's load does not move "
+            "these counts as it moves times: judge a hot-path change by them (`Benchmarks/run --only instructions "
+            "--skip-build`, before and after; see Benchmarks/README.md). Per window: "
+            f"{i['requests']:,} sequential requests on one Unix-socket connection; "
+            f"{i['changes']} record changes ({burst}, each delivered to every subscriber before the next) to "
+            f"{i['subscribers']} WebSocket subscribers (`bridge-loadgen`, feed mode), then to twice as "
+            "many. The held record was stored by the mirror for a subscriber with `include_objects`; upstream "
+            "requests during its gets: " + (", ".join(f"{k} {v}" for k, v in upstream.items()) or "none") + ".\n\n"
+            + table(["figure", "instructions per unit", "spread", "windows in order", "unit"], rows))
+
+
 SECTIONS = (("fanout", fanout_section), ("idle_memory", idle_section), ("resume_storm", resume_section),
             ("slow_consumers", slow_section), ("upstream", upstream_section), ("warm_restart", restart_section),
-            ("local_transports", local_section), ("project_size", project_section))
+            ("local_transports", local_section), ("project_size", project_section),
+            ("instructions", instructions_section))
 
 # Hand-written sections at the end of README.md that Benchmarks/run does not produce: kept as
 # they are when the file is rewritten.
