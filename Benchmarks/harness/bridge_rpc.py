@@ -56,3 +56,21 @@ class LineRPC:
                 return True
             time.sleep(0.05)
         return False
+
+
+def held_record(simulator, bridge, control):
+    """A record the mirror holds. The mirror stores an object when the sync engine fetches it
+    for a change, which it does only while someone subscribes with objects (a `unicat.get`
+    of a record not held fetches it upstream every time, without storing it): one change
+    while a subscriber with `include_objects` listens on a second connection."""
+    listener = LineRPC.unix(bridge.unix_path, timeout=120)
+    try:
+        listener.call("sync.subscribe", {"types": ["records"], "include_objects": True})
+        key = simulator.control("/changes", {"count": 1})["items"][0]["data_key"]
+        if not control.wait_for_cursor(simulator.last_cursor(), 300):
+            raise RuntimeError("the bridge did not commit the change")
+    finally:
+        listener.writer.close()
+    params = {"data_type": "records", "key": key}
+    assert key in control.call("unicat.get", params)["objects"]
+    return params

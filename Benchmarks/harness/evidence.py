@@ -5,8 +5,8 @@ from .targets import fanout_step
 
 
 # Targets explained together, by how their names start.
-CATEGORIES = {"RSS per idle": "idle", "delivered changes": "fan-out", "peak throughput": "fan-out",
-              "p99 latency": "fan-out"}
+CATEGORIES = {"RSS per idle": "idle", "p99, 1,000": "fan-out", "p99 at every": "fan-out", "p99, 10,000": "fan-out",
+              "throughput sustained": "fan-out"}
 
 
 def _profile_top(results, name, lines=4):
@@ -40,11 +40,12 @@ def explain(results, checked):
             idle = results.get("idle_memory") or {}
             refs = ", ".join(f"{r['server']} {r['rss_per_subscriber_bytes'] / 1024:.1f} KiB"
                              for r in idle.get("references", []) if r.get("rss_per_subscriber_bytes"))
-            notes.append(f"**{name}**: not the receive buffer (cutting `rx_buffer_size` from 16 KiB to 4 KiB left the "
-                         "figure unchanged): the cost is per-connection state spread over libwebsockets, the plugin "
-                         "(outbox, assembler, registry) and the host (an inbox and a serving task per client, the hub's "
-                         "entry); with TLS, OpenSSL's per-connection state and buffers come on top. A heap profile "
-                         f"(valgrind massif) is the next step. References on the same load: {refs or 'not measured'}.")
+            notes.append(f"**{name}**: a heap profile (heaptrack, 2,000 idle connections; valgrind's massif cannot "
+                         "run this binary) puts what is left per connection in libwebsockets (its connection state and "
+                         "a 1 KiB receive buffer, about 3 KiB) and, with TLS, OpenSSL's per-connection state (about "
+                         "12 KiB; its idle read and write buffers are released), with about 2 KiB for the plugin, "
+                         "the host and the hub's entry. RSS counts only touched pages, so the figures differ a "
+                         f"little. References on the same load: {refs or 'not measured'}.")
         elif CATEGORIES.get(category) == "fan-out":
             name = "fan-out throughput, latency and the ratio to the C reference"
             step = fanout_step(results, 1000, 100)

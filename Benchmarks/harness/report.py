@@ -36,7 +36,7 @@ def targets_section(targets):
         verdict = "–" if t["met"] is None else ("met" if t["met"] else "**missed**")
         rows.append([t["target"], f"{num(t['measured'], 2)} {t['unit']}", f"{num(t['goal'], 2)} {t['unit']}", verdict,
                      t["detail"]])
-    return "## Targets (issue 7; reported, not asserted)\n\n" + table(["target", "measured", "goal", "", "by how much"], rows)
+    return "## Targets (issue 11; reported, not asserted)\n\n" + table(["target", "measured", "goal", "", "by how much"], rows)
 
 
 def fanout_rows(ladder):
@@ -104,6 +104,24 @@ def fanout_section(fanout):
                              num(r[f"p99_{name}"], 2) + " ms", num(r["p99_ratio"], 2) + "×"])
         parts.append("\n### Ours as a ratio to the references (same N, same rates)\n")
         parts.append(table(["reference", "figure", "unicat-bridge", "reference", "ratio"], rows))
+    headline = fanout.get("headline")
+    if headline:
+        parts.append(f"\n### Headline figures: median of {headline['runs']} ladders each (lowest – highest)\n")
+        parts.append("The bridge's and the mirror's ladders at the reference N, run alternately (the first of each "
+                     "is the table above). Sustained throughput is the changes delivered per second at the highest "
+                     f"rate kept up with while p99 stayed within {headline['p99_limit_ms']} ms, not peak throughput "
+                     "with a backlog.\n")
+        rows = []
+        for key, label, unit, digits in (("p99_at_100_ms", "p99 at 100 changes/s", " ms", 1),
+                                          ("sustained_items_per_second", "throughput sustained with p99 ≤ "
+                                           f"{headline['p99_limit_ms']} ms", " changes/s", 0)):
+            cells = [label]
+            for server in ("bridge", "mirror"):
+                figure = (headline.get(server) or {}).get(key) or {}
+                cells.append("–" if figure.get("median") is None else
+                             f"{num(figure['median'], digits)}{unit} ({num(figure['min'], digits)} – {num(figure['max'], digits)})")
+            rows.append(cells)
+        parts.append(table(["figure", "unicat-bridge", "lws mirror"], rows))
     for note in fanout.get("notes", []):
         parts.append(f"\nNote: {note}")
     return "\n".join(parts)

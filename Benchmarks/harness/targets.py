@@ -28,12 +28,18 @@ def fanout_step(results, subscribers, rate):
     return None
 
 
-def peak_at(results, subscribers):
-    for ladder in (results.get("fanout") or {}).get("bridge", []):
-        if ladder["subscribers"] == subscribers:
-            values = [s["delivered_items_per_second"] for s in ladder["steps"] if s["delivered_items_per_second"]]
-            return max(values) if values else None
-    return None
+def worst_p99_below_mirror_saturation(results):
+    """The bridge's worst p99 (1,000 subscribers) over the rates the mirror kept up with."""
+    fanout = results.get("fanout") or {}
+    mirror = fanout.get("mirror") or {}
+    kept = [s["rate"] for s in mirror.get("steps", []) if s["rate"] != "max" and not s.get("saturated")]
+    ladder = next((b for b in fanout.get("bridge", []) if b["subscribers"] == 1000), None)
+    if not kept or not ladder:
+        return None
+    # The bridge's ladder ends at its first saturated step: that one counts too.
+    p99s = [s["latency_ms"]["p99"] for s in ladder["steps"]
+            if s["rate"] != "max" and s["rate"] <= max(kept) and s["latency_ms"]["p99"] is not None]
+    return max(p99s) if p99s else None
 
 
 def evaluate(results):
@@ -48,16 +54,27 @@ def evaluate(results):
                            else f"RSS per idle {name} subscriber",
                            kib, goal, "KiB", kib is not None and kib <= goal, _by(kib, goal)))
 
-    peak = peak_at(results, 1000)
-    out.append(_target("delivered changes/s (items), 1,000 subscribers", peak, 200_000, "/s",
-                       peak is not None and peak >= 200_000, _by(peak, 200_000, lower_is_better=False)))
-    ratio = (((results.get("fanout") or {}).get("ratios") or {}).get("mirror") or {}).get("peak_ratio")
-    out.append(_target("peak throughput vs lws mirror (raw C)", ratio, 0.8, "×", ratio is not None and ratio >= 0.8,
-                       _by(ratio, 0.8, lower_is_better=False)))
-    step = fanout_step(results, 1000, 100)
+    fanout = results.get("fanout") or {}
+    headline = fanout.get("headline") or {}
+    bridge, mirror = headline.get("bridge") or {}, headline.get("mirror") or {}
+    runs = headline.get("runs")
+    ours = (bridge.get("p99_at_100_ms") or {}).get("median")
+    theirs = (mirror.get("p99_at_100_ms") or {}).get("median")
+    out.append(_target(f"p99, 1,000 subscribers × 100 changes/s (median of {runs}), ≤ the lws mirror's"
+                       + (f" ({theirs:,.1f} ms)" if theirs else ""),
+                       ours, theirs, "ms", ours is not None and theirs is not None and ours <= theirs, _by(ours, theirs)))
+    worst = worst_p99_below_mirror_saturation(results)
+    out.append(_target("p99 at every rate up to the mirror's saturation (1,000 subscribers)", worst, 50, "ms",
+                       worst is not None and worst <= 50, _by(worst, 50)))
+    step = fanout_step(results, 10000, 10)
     p99 = step["latency_ms"]["p99"] if step else None
-    out.append(_target("p99 latency, 1,000 subscribers × 100 changes/s", p99, 5, "ms", p99 is not None and p99 <= 5,
-                       _by(p99, 5)))
+    out.append(_target("p99, 10,000 subscribers × 10 changes/s", p99, 100, "ms", p99 is not None and p99 <= 100,
+                       _by(p99, 100) if step else "not measured in this mode"))
+    ours = (bridge.get("sustained_items_per_second") or {}).get("median")
+    theirs = (mirror.get("sustained_items_per_second") or {}).get("median")
+    ratio = ours / theirs if ours and theirs else None
+    out.append(_target(f"throughput sustained with p99 ≤ 50 ms over the mirror's (median of {runs})", ratio, 2, "×",
+                       ratio is not None and ratio >= 2, _by(ratio, 2, lower_is_better=False)))
 
     resume = results.get("resume_storm") or {}
     seconds = resume.get("all_caught_up_seconds")
@@ -81,9 +98,14 @@ def evaluate(results):
                        worst is not None and worst <= 1.0, _by(worst, 1)))
 
     local = results.get("local_transports") or {}
-    p99 = ((local.get("unix_get") or {}).get("latency_ms") or {}).get("p99")
-    micro = p99 * 1000 if p99 is not None else None
-    out.append(_target("Unix-socket unicat.get p99", micro, 200, "µs", micro is not None and micro <= 200, _by(micro, 200)))
+    for key, name in (("unix_status", "bridge.status"), ("unix_get", "unicat.get of a held record")):
+        p99 = ((local.get(key) or {}).get("latency_ms") or {}).get("p99")
+        micro = p99 * 1000 if p99 is not None else None
+        out.append(_target(f"Unix-socket {name} p99", micro, 200, "µs", micro is not None and micro <= 200, _by(micro, 200)))
+    for key, name in (("unix_replay", "the Unix socket"), ("stdio_replay", "stdio")):
+        rate = (local.get(key) or {}).get("items_per_second")
+        out.append(_target(f"journal replay over {name}", rate, 200_000, "items/s",
+                           rate is not None and rate >= 200_000, _by(rate, 200_000, lower_is_better=False)))
 
     project = results.get("project_size") or {}
     sizes = {s["label"]: s for s in project.get("sizes", [])}

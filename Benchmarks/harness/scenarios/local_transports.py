@@ -1,12 +1,12 @@
-"""Local transports: `unicat.get` request latency over the Unix socket (sequential, one in
-flight), and notifications/s over the Unix socket and stdio, measured as a replay of the
+"""Local transports: `bridge.status` and `unicat.get` (of a record the mirror holds) request
+latency over the Unix socket (sequential, one in flight), and notifications/s over the Unix socket and stdio, measured as a replay of the
 journal (`sync.subscribe` with `since` at the journal's floor) so that the simulator's own
 speed does not limit the figure."""
 import json
 import os
 import subprocess
 
-from ..bridge_rpc import LineRPC
+from ..bridge_rpc import LineRPC, held_record
 from ..limits import raise_file_limit
 from ..loadgen import run_lines
 from ..processes import Bridge, Simulator, stop_process
@@ -15,12 +15,9 @@ BURST = 1000
 
 
 def fill_journal(simulator, control, items):
-    key = None
     for _ in range(max(1, items // BURST)):
-        key = simulator.control("/changes", {"count": BURST})["items"][0]["data_key"]
-    target = simulator.last_cursor()
-    control.wait_for_cursor(target, 300)
-    return key
+        simulator.control("/changes", {"count": BURST})
+    control.wait_for_cursor(simulator.last_cursor(), 300)
 
 
 def stdio_replay(ctx, simulator, state, workdir, params, items):
@@ -57,8 +54,8 @@ def run(ctx):
             bridge.wait_healthy()
             control = LineRPC.unix(bridge.unix_path)
             floor = control.call("bridge.status")["journal"]["floor"] or control.position()
-            key = fill_journal(simulator, control, mode.replay_items)
-            get_params = json.dumps({"data_type": "records", "key": key})
+            fill_journal(simulator, control, mode.replay_items)
+            get_params = json.dumps(held_record(simulator, bridge, control))
             if ctx.profile:
                 ctx.profile.attach(bridge.pid, "unix-get")
             requests = run_lines(ctx.products, workdir, "unix-get", "--unix", bridge.unix_path, "--method", "unicat.get",

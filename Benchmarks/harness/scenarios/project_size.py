@@ -11,7 +11,7 @@ import shutil
 import statistics
 import time
 
-from ..bridge_rpc import LineRPC
+from ..bridge_rpc import LineRPC, held_record
 from ..loadgen import run_lines
 from ..processes import Bridge, Simulator
 from ..procfs import rss_bytes
@@ -110,7 +110,7 @@ def measure_size(ctx, label, sim_args):
                                           "objects": len(answer["objects"])}
             result["get_held"] = run_lines(ctx.products, workdir, f"get-{label}", "--unix", bridge.unix_path,
                                            "--method", "unicat.get", "--params",
-                                           json.dumps({"data_type": "records", "key": unheld_keys[-1]}),
+                                           json.dumps(held_record(simulator, bridge, control)),
                                            "--count", str(mode.project_held_requests), "--warmup", "50")
             result["rss_after_gets_bytes"] = rss_bytes(bridge.pid)
             result["mirror_after_gets"] = mirror_bytes(state)

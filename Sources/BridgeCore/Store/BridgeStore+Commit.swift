@@ -21,6 +21,7 @@ extension BridgeStore {
             // On the writer, after the commit: bounds are set in commit order.
             let bounds = try JournalBounds.read(db)
             knownJournalBounds.withLock { $0 = bounds }
+            heldObjectCache.withLock { $0.committed(changing: Array(changes.upserts.keys) + changes.deletions) }
             return committed
         }
     }

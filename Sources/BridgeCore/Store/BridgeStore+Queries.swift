@@ -28,21 +28,42 @@ extension BridgeStore {
     /// more than `maxBytes`.
     public func heldObjects(_ dataType: String, keys: [String], maxBytes: Int) throws -> HeldObjects {
         guard !keys.isEmpty else { return .within([:]) }
-        return try database.read { db in
-            let marks = Array(repeating: "?", count: keys.count).joined(separator: ",")
-            let arguments = StatementArguments([dataType] + keys)
-            // Statements for a few keys recur (one key above all): prepare those once.
-            let statement = { (sql: String) in keys.count <= 8 ? try db.cachedStatement(sql: sql) : try db.makeStatement(sql: sql) }
-            let bytes = try Int.fetchOne(statement("SELECT COALESCE(SUM(length(CAST(body AS BLOB))), 0) FROM objects WHERE data_type = ? AND key IN (\(marks))"),
-                                         arguments: arguments) ?? 0
-            guard bytes <= maxBytes else { return .tooLarge(bytes: bytes) }
-            var objects: [String: JSONValue] = [:]
-            for row in try Row.fetchAll(statement("SELECT key, body FROM objects WHERE data_type = ? AND key IN (\(marks))"), arguments: arguments) {
-                let body: String = row["body"]
-                objects[row["key"]] = .encoded(Array(body.utf8))
-            }
-            return .within(objects)
+        let (cached, generation) = heldObjectCache.withLock { ($0.objects(dataType, keys: keys), $0.generation) }
+        let objects: [String: [UInt8]]
+        if let cached {
+            objects = cached
+        } else {
+            let read = try readHeldObjects(dataType, keys: keys, maxBytes: maxBytes)
+            guard let found = read.objects else { return .tooLarge(bytes: read.bytes) }
+            objects = found
+            heldObjectCache.withLock { $0.fill(dataType, objects, readAt: generation) }
         }
+        let bytes = objects.values.reduce(0) { $0 + $1.count }
+        return bytes <= maxBytes ? .within(objects.mapValues { .encoded($0) }) : .tooLarge(bytes: bytes)
+    }
+
+    /// The objects as stored and their size, without the objects when together they are more
+    /// than `maxBytes` (measured before they are read).
+    private func readHeldObjects(_ dataType: String, keys: [String], maxBytes: Int) throws -> (objects: [String: [UInt8]]?, bytes: Int) {
+        try database.read { db in
+            let bytes = try Int.fetchOne(Self.statement(keys: keys.count, "SELECT COALESCE(SUM(length(CAST(body AS BLOB))), 0) FROM objects WHERE data_type = ? AND key IN", db),
+                                         arguments: StatementArguments([dataType] + keys)) ?? 0
+            guard bytes <= maxBytes else { return (nil, bytes) }
+            var objects: [String: [UInt8]] = [:]
+            for row in try Row.fetchAll(Self.statement(keys: keys.count, "SELECT key, body FROM objects WHERE data_type = ? AND key IN", db),
+                                        arguments: StatementArguments([dataType] + keys)) {
+                let body: String = row["body"]
+                objects[row["key"]] = Array(body.utf8)
+            }
+            return (objects, bytes)
+        }
+    }
+
+    /// `sql` followed by as many parameters as `keys`; statements for a few keys recur (one
+    /// key above all), so those are prepared once per connection.
+    private static func statement(keys: Int, _ sql: String, _ db: Database) throws -> Statement {
+        let text = sql + " (" + Array(repeating: "?", count: keys).joined(separator: ",") + ")"
+        return keys <= 8 ? try db.cachedStatement(sql: text) : try db.makeStatement(sql: text)
     }
 
     /// Which of `keys` the mirror holds.

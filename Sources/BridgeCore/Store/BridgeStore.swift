@@ -16,6 +16,7 @@ public final class BridgeStore: Sendable {
     let initData = Mutex<(generation: UInt64, cached: (generation: UInt64, data: JSONValue)?)>((0, nil))
     /// Set by the writer after each commit (nil until first read or commit).
     let knownJournalBounds = Mutex<JournalBounds?>(nil)
+    let heldObjectCache = Mutex(HeldObjectCache())
     public let journalLimit: Int
     public let path: String
 
