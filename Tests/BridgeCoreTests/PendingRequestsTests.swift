@@ -31,4 +31,18 @@ import Testing
         pending.answered(150, for: 1)
         #expect(pending.totalBytes == 200)
     }
+
+    @Test func aPeersConnectionsShareABudget() {
+        var pending = PendingRequests(maxMessages: 100, maxTotalBytes: 1_000_000)
+        for client: UInt64 in 1...5 { pending.open(client, maxBytes: 100, peer: "uid 1000") }
+        pending.open(9, maxBytes: 100, peer: "uid 1001")
+        for client: UInt64 in 1...4 { #expect(pending.admit(100, from: client) == .admitted) }
+        #expect(pending.admit(1, from: 5) == .refused("more than 400 bytes of requests waiting for answers from uid 1000 over all its connections"))
+        #expect(pending.admit(100, from: 9) == .admitted, "another peer has its own")
+        pending.answered(100, for: 1)
+        #expect(pending.admit(100, from: 5) == .admitted, "an answer makes room")
+        pending.close(2)
+        #expect(pending.admit(100, from: 1) == .admitted, "a closed connection's bytes leave the peer's count")
+        #expect(pending.admit(1, from: 3) == .refused("more than 100 bytes of requests waiting for answers"))
+    }
 }

@@ -118,6 +118,51 @@ def rss_bytes(pid):
     raise AssertionError("no VmRSS")
 
 
+def test_the_connections_of_one_peer_share_a_budget(simulator, state_dir):
+    """Five Unix connections of one uid, each with a call held upstream and 30 MiB behind it
+    (within one connection's 32 MiB): together past the peer's 128 MiB, one is cut off, so
+    opening more connections does not multiply what a client can make the bridge hold."""
+    bridge, path = bridge_with(simulator, state_dir, unix={"max_message_bytes": 2 * MIB})
+    simulator.control("/faults", {"match": "/api/p/{gid}/records/children", "status": None, "delay": 20, "count": 5})
+    clients = [unix_client(path) for _ in range(5)]
+    try:
+        root = clients[0].result("unicat.call", {"endpoint": "records/root"})["result"]["root"]
+        padding = "x" * (MIB - 1024)
+        before = rss_bytes(bridge.proc.pid)
+        refused = []
+
+        def flood(client):
+            try:
+                client.connection.send_json({"jsonrpc": "2.0", "id": "held", "method": "unicat.call",
+                                             "params": {"endpoint": "records/children", "params": {"record": root}}})
+                for index in range(30):
+                    client.connection.send_json({"jsonrpc": "2.0", "id": index, "method": "initialize",
+                                                 "params": {"client": {"pad": padding}}})
+                message = client.next_message(timeout=15)
+                if message.get("error", {}).get("code") == -32004:
+                    refused.append(message["error"]["message"])
+            except Exception:  # noqa: BLE001 - cut off part way, or nothing came back yet
+                pass
+
+        senders = [threading.Thread(target=flood, args=(client,), daemon=True) for client in clients]
+        for sender in senders:
+            sender.start()
+        for sender in senders:
+            sender.join(60)
+        # The refused client may be cut off before it reads its error: the log tells.
+        assert f"waiting for answers from uid {os.getuid()} over all its connections: disconnecting" in bridge.log, bridge.log[-3000:]
+        assert all(m.endswith(f"from uid {os.getuid()} over all its connections") for m in refused), refused
+        growth = rss_bytes(bridge.proc.pid) - before
+        assert growth < 160 * MIB, f"the bridge grew by {growth // MIB} MiB"
+        # Another client of the same uid is served once the others' requests are answered or gone.
+        assert unix_client(path).result("bridge.status")["position"]
+    finally:
+        simulator.control("/faults/clear", {})
+        for client in clients:
+            client.connection.close()
+        bridge.stop()
+
+
 @pytest.mark.parametrize("transport", ["unix", "ws"])
 def test_bytes_waiting_behind_a_slow_request_are_bounded(simulator, state_dir, transport):
     """One call held upstream, then 80 requests of about 1 MiB on the same connection: past

@@ -13,8 +13,9 @@ import Synchronization
 ///   over `largeMessageBytes` goes to `largeMessageExecutor`, a single thread, so however
 ///   many clients send large messages at once, one is handled at a time;
 /// - a client may have at most `maxPendingMessages` messages, and its transport's
-///   `maxPendingRequestBytes` bytes, received and not yet answered: one more, and it gets a
-///   -32004 error and is disconnected;
+///   `maxPendingRequestBytes` bytes, received and not yet answered, and the connections of
+///   one peer (address or uid) `PendingRequests.peerShare` times those bytes together: one
+///   more, and it gets a -32004 error and is disconnected;
 /// - all clients together may have `maxPendingBytesTotal` bytes waiting: past that, a client
 ///   that sends ahead of its answers is disconnected the same way, while one with nothing
 ///   waiting (it waits for each answer before asking again) is still served.
@@ -98,7 +99,7 @@ final class ClientDispatcher: Sendable {
         let source = RequestSource(client: client, maxAnswerBytes: transport.policy.maxAnswerBytes, upstream: UpstreamRate())
         clients.withLock { clients in
             clients.inboxes[client] = Inbox(transport: transport, source: source)
-            clients.pending.open(client, maxBytes: transport.policy.maxPendingRequestBytes)
+            clients.pending.open(client, maxBytes: transport.policy.maxPendingRequestBytes, peer: Self.peer(in: peer))
         }
         logger.debug("client \(client) connected on \(transport.name): \(peer)")
         // Registered before any of its messages is answered: they wait in the inbox meanwhile.
@@ -132,6 +133,15 @@ final class ClientDispatcher: Sendable {
     func closed(_ client: UInt64, reason: String) {
         logger.debug("client \(client) closed: \(reason)")
         closeInbox(client)
+    }
+
+    /// Who is behind a connection, for budgets its connections share: the address of a
+    /// network client, the uid of a local one (from the transport's `peer_info_json`).
+    static func peer(in info: String) -> String? {
+        guard let peer = try? JSONValue.parse(Array(info.utf8), maxDepth: 4) else { return nil }
+        if let address = peer["address"]?.stringValue { return "address \(address)" }
+        if let uid = peer["uid"]?.int64Value { return "uid \(uid)" }
+        return nil
     }
 
     /// Clients whose transport drained, handed to the hub together: one hub turn serves all

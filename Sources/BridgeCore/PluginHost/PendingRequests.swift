@@ -12,15 +12,23 @@ struct PendingRequests {
 
     private struct Waiting {
         let maxBytes: Int
+        let peer: String?
         var messages = 0
         var bytes = 0
     }
+
+    /// Connections of one peer (an address, a uid) share a budget of this many times one
+    /// connection's: a few connections work side by side, a thousand do not hold a thousand
+    /// budgets.
+    static let peerShare = 4
 
     let maxMessages: Int
     /// Bytes waiting over all clients beyond which a client that sends ahead of its answers
     /// is refused (one with nothing waiting still gets its message through).
     let maxTotalBytes: Int
     private var byClient: [UInt64: Waiting] = [:]
+    /// Bytes waiting per peer, over its open connections.
+    private var byPeer: [String: Int] = [:]
     /// Over all clients, those closed with messages still being answered included.
     private(set) var totalBytes = 0
 
@@ -29,14 +37,22 @@ struct PendingRequests {
         self.maxTotalBytes = maxTotalBytes
     }
 
-    /// A client that may have `maxBytes` waiting.
-    mutating func open(_ client: UInt64, maxBytes: Int) {
-        byClient[client] = Waiting(maxBytes: maxBytes)
+    /// A client that may have `maxBytes` waiting, and its peer `peerShare` times that over
+    /// all its connections (nil: a peer of its own).
+    mutating func open(_ client: UInt64, maxBytes: Int, peer: String? = nil) {
+        byClient[client] = Waiting(maxBytes: maxBytes, peer: peer)
     }
 
-    /// Forgets the client; what it has waiting still counts in the total until answered.
+    /// Forgets the client; what it has waiting still counts in the total until answered
+    /// (not in its peer's: that is for open connections).
     mutating func close(_ client: UInt64) {
-        byClient[client] = nil
+        guard let closed = byClient.removeValue(forKey: client), let peer = closed.peer else { return }
+        take(closed.bytes, from: peer)
+    }
+
+    private mutating func take(_ count: Int, from peer: String) {
+        byPeer[peer, default: 0] -= count
+        if byPeer[peer] == 0 { byPeer[peer] = nil }
     }
 
     /// Counts a message of `count` bytes in, unless it would overstep a bound.
@@ -48,18 +64,24 @@ struct PendingRequests {
         if waiting.bytes + count > waiting.maxBytes {
             return .refused("more than \(waiting.maxBytes) bytes of requests waiting for answers")
         }
+        if let peer = waiting.peer, byPeer[peer, default: 0] + count > waiting.maxBytes * Self.peerShare {
+            return .refused("more than \(waiting.maxBytes * Self.peerShare) bytes of requests waiting for answers from \(peer) "
+                            + "over all its connections")
+        }
         if waiting.messages > 0, totalBytes + count > maxTotalBytes {
             return .refused("requests ahead of its answers while the bridge holds more than \(maxTotalBytes) bytes of requests from all clients")
         }
         waiting.messages += 1
         waiting.bytes += count
         byClient[client] = waiting
+        if let peer = waiting.peer { byPeer[peer, default: 0] += count }
         totalBytes += count
         return .admitted
     }
 
     /// A message of `count` bytes from `client` was answered.
     mutating func answered(_ count: Int, for client: UInt64) {
+        if let peer = byClient[client]?.peer { take(count, from: peer) }
         byClient[client]?.messages -= 1
         byClient[client]?.bytes -= count
         totalBytes -= count
