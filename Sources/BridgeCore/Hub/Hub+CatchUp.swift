@@ -112,11 +112,7 @@ extension Hub {
                 : replayPages.bytes(for: "\(subscription.epoch) \(id) \(first.sequence)-\(last.sequence) \(recovered)", encode)
             guard await sendInOrder(bytes, to: client, id, generation) else { return true }
         }
-        update(client, id) { subscription in
-            subscription.sequence = last.sequence
-            subscription.delivered = subscription.delivered.union(last.position.cursors)
-            subscription.position = last.position
-        }
+        update(client, id) { $0.advance(past: last) }
         return false
     }
 

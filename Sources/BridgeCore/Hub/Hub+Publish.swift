@@ -42,18 +42,19 @@ extension Hub {
         }
         var mirrored: [MirrorKey: ObjectState] = [:]
         for (group, clientIDs) in held {
-            for (place, clientIDs) in places(of: clientIDs, in: group) {
+            let live = members[group] ?? []
+            for (place, clientIDs) in places(of: clientIDs.filter(live.contains), in: group) {
                 deliverFromRing(group, after: place, to: clientIDs, mirrored: &mirrored)
             }
         }
     }
 
-    /// The live members among `clientIDs` by the journal sequence they are at; one without
-    /// a sequence (Unicat must fill a gap) catches up instead.
+    /// `clientIDs` (live members of `group`) by the journal sequence they are at; one
+    /// without a sequence (Unicat must fill a gap) catches up instead.
     private func places(of clientIDs: some Sequence<UInt64>, in group: SubscriptionGroup) -> [Int64: [UInt64]] {
         var places: [Int64: [UInt64]] = [:]
-        for clientID in clientIDs where members[group]?.contains(clientID) == true {
-            guard let state = clients[clientID], !state.closing, let subscription = state.subscriptions[group.id] else { continue }
+        for clientID in clientIDs {
+            guard clients[clientID]?.closing == false, let subscription = clients[clientID]?.subscriptions[group.id] else { continue }
             if let sequence = subscription.sequence {
                 places[sequence, default: []].append(clientID)
             } else {
@@ -101,7 +102,7 @@ extension Hub {
                 servable = matchingSlots.allSatisfy { $0.withObject != nil }
             }
         }
-        var targets: [UInt64] = []
+        var targets: [ObjectIdentifier: (transport: any ClientTransport, clients: [UInt64])] = [:]
         for clientID in clientIDs {
             guard let state = clients[clientID], let subscription = state.subscriptions[group.id], !state.closing else { continue }
             guard subscription.delivered.cc < lowest.cc, subscription.delivered.project < lowest.project else {
@@ -115,7 +116,7 @@ extension Hub {
             } else if !servable {
                 startCatchUp(clientID, group.id)
             } else {
-                targets.append(clientID)
+                targets[ObjectIdentifier(state.transport), default: (state.transport, [])].clients.append(clientID)
             }
         }
         guard !targets.isEmpty else { return }
@@ -130,7 +131,7 @@ extension Hub {
                 $0.bytesSent += sent * bytes.count
             }
         }
-        for (transport, recipients) in groupByTransport(targets) {
+        for (transport, recipients) in targets.values {
             let statuses = transport.sendMany(recipients, bytes)
             for (clientID, status) in zip(recipients, statuses) {
                 switch status {
@@ -161,11 +162,8 @@ extension Hub {
 
     /// Moves a subscription's marks past `entry` (everything up to it is accounted for).
     func advance(_ client: UInt64, _ id: String, past entry: JournalEntry) {
-        guard var subscription = clients[client]?.subscriptions[id] else { return }
-        subscription.sequence = entry.sequence
-        subscription.delivered = subscription.delivered.union(entry.position.cursors)
-        subscription.position = entry.position
-        clients[client]?.subscriptions[id] = subscription
+        // In place: one lookup each, no copy of the client or the subscription.
+        clients[client]?.subscriptions[id]?.advance(past: entry)
     }
 
     /// The objects of `entries` from what the engine fetched, else the mirror (read once per
@@ -210,14 +208,5 @@ extension Hub {
         guard filter.includeObjects else { return nil }
         if entry.item.action == "DELETE" { return .gone }
         return objects[MirrorKey(entry.item.dataType, entry.item.dataKey)]
-    }
-
-    private func groupByTransport(_ clientIDs: [UInt64]) -> [(any ClientTransport, [UInt64])] {
-        var groups: [ObjectIdentifier: (any ClientTransport, [UInt64])] = [:]
-        for clientID in clientIDs {
-            guard let transport = clients[clientID]?.transport else { continue }
-            groups[ObjectIdentifier(transport), default: (transport, [])].1.append(clientID)
-        }
-        return Array(groups.values)
     }
 }

@@ -34,6 +34,13 @@ struct Subscription {
     var pendingReset: String?
 
     var group: SubscriptionGroup { SubscriptionGroup(id: id, filter: filter) }
+
+    /// Everything up to `entry` is accounted for.
+    mutating func advance(past entry: JournalEntry) {
+        sequence = entry.sequence
+        delivered = delivered.union(entry.position.cursors)
+        position = entry.position
+    }
 }
 
 /// Live subscriptions that receive the same bytes: same id, same filter.
