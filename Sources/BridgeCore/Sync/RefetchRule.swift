@@ -13,7 +13,7 @@ public enum RefetchRule: Sendable, Equatable {
             break
         }
         if item.action == "DELETE" { return .remove }
-        guard ObjectFetcher.canFetch(item.dataType) else { return .ignore }
+        guard ObjectFetchSpec.spec(for: item.dataType) != nil else { return .ignore }
         switch item.action {
         case "INSERT":
             switch item.dataType {

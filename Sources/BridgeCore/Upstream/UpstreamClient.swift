@@ -24,6 +24,8 @@ public final class UpstreamClient: Sendable {
         public var requests = 0
         public var failures = 0
         public var authentications = 0
+        /// Access tokens renewed with a refresh token (Zou).
+        public var tokenRefreshes = 0
     }
 
     public init(baseURL: String, project: String, apiKey: Secret, transport: any HTTPTransport,
