@@ -26,6 +26,8 @@ public final class ScriptedZou: HTTPTransport, Sendable {
         var validRefresh: Set<String> = []
         var logins = 0
         var refreshes = 0
+        /// Requests refused for their access token (401).
+        var refusals = 0
         var log: [LogRow] = []
         var logReadable = true
         /// Objects by route and id, e.g. `["/data/assets": ["<id>": {...}]]`.
@@ -42,6 +44,7 @@ public final class ScriptedZou: HTTPTransport, Sendable {
 
     public var logins: Int { state.withLock { $0.logins } }
     public var refreshes: Int { state.withLock { $0.refreshes } }
+    public var refusals: Int { state.withLock { $0.refusals } }
     public var requests: [String] { state.withLock { $0.requests } }
 
     /// Access tokens minted from now on live this long.
@@ -98,9 +101,11 @@ public final class ScriptedZou: HTTPTransport, Sendable {
                 return Self.answer(200, ["access_token": .string(access)])
             default:
                 guard let bearer, let expiry = state.validAccess[bearer] else {
+                    state.refusals += 1
                     return Self.answer(401, ["msg": "Token has been revoked"])
                 }
                 guard expiry > Date().timeIntervalSince1970 else {
+                    state.refusals += 1
                     return Self.answer(401, ["error": true, "message": "Signature has expired"])
                 }
                 return Self.serve(path, query, &state)

@@ -40,6 +40,18 @@ class Production:
     def rename(self, asset, name):
         return self.zou.request("PUT", f"/data/entities/{asset['id']}", {"name": name})
 
+    def artist(self):
+        """A person of the production's team without manager rights (who may not read
+        Zou's event log), and their password."""
+        email = f"artist-{time.time_ns()}@example.com"
+        person = self.zou.request("POST", "/data/persons", {"email": email, "first_name": "Ada", "last_name": "Artist",
+                                                            "role": "user"})
+        password = f"artist-{time.time_ns()}-secret"
+        self.zou.request("POST", f"/actions/persons/{person['id']}/change-password",
+                         {"password": password, "password_2": password})
+        self.zou.request("POST", f"/data/projects/{self.id}/team", {"person_id": person["id"]})
+        return email, password
+
     def delete_asset(self, asset):
         return self.zou.request("DELETE", f"/data/assets/{asset['id']}")
 

@@ -137,6 +137,37 @@ def test_events_lost_to_a_redis_restart_are_recovered_from_the_event_log(bridge,
     contiguous(items, position["cursor"])
 
 
+def test_without_the_event_log_a_dropped_event_stream_is_a_reset_never_silence(zou, production, directory):
+    email, password = production.artist()
+    bridge = Bridge(directory, zou, production.id, password=password, email=email)
+    try:
+        subscriber = bridge.connect()
+        assert subscriber.result("unicat.init")["result"]["event_log"] is False
+        # Without the log every connect starts an epoch (the first snapshot predates it).
+        deadline = time.monotonic() + 30
+        while bridge.log().count(" started (") < 2:
+            assert time.monotonic() < deadline, bridge.log()[-3000:]
+            time.sleep(0.1)
+        subscriber.result("sync.subscribe", {"include_objects": True})
+        seen = production.new_asset()
+        items, resets = subscriber.notifications(has(seen["id"], "asset:new"))
+        assert not resets and items[-1]["object"]["id"] == seen["id"]
+        zou.stop_process("events")
+        lost = production.new_asset()  # nobody can know of this one but the snapshot
+        zou.start_events()
+        items, resets = subscriber.notifications(lambda items, resets: resets, timeout=60)
+        assert resets[0]["reason"] == "epoch_changed"
+        init = subscriber.result("unicat.init")
+        assert lost["id"] in init["data"]["assets"]
+        after = production.new_asset()
+        items, resets = subscriber.notifications(has(after["id"], "asset:new"))
+        assert items[-1]["position"]["epoch"] == init["position"]["epoch"]
+    finally:
+        bridge.stop()
+    assert_no_secrets(bridge, zou)
+    assert password not in bridge.log()
+
+
 def test_a_wrong_password_ends_the_bridge_naming_the_cause(zou, production, directory):
     wrong = "not-the-password-" + str(time.time_ns())
     bridge = Bridge(directory, zou, production.id, password=wrong)
