@@ -1,6 +1,7 @@
 """A real Zou 1.0.97 (the Kitsu server) for the bridge's end-to-end tests: PostgreSQL and
 Redis on loopback with private data directories, Zou's API and its event stream, each a
 process this harness started and stops by its PID. Nothing listens beyond 127.0.0.1."""
+import glob
 import json
 import os
 import secrets
@@ -17,7 +18,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 VENV = os.path.join(HERE, ".venv")
 SHIM = os.path.join(HERE, "shim")
 ADMIN_EMAIL = "admin@example.com"
-PG_BIN = "/usr/lib/postgresql/15/bin"
+# Debian's PostgreSQL server binaries, newest major version installed.
+PG_BIN = max(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda path: int(path.split("/")[-2]), default="/usr/lib/postgresql/15/bin")
 
 
 def free_port():
