@@ -19,7 +19,8 @@ VENV = os.path.join(HERE, ".venv")
 SHIM = os.path.join(HERE, "shim")
 ADMIN_EMAIL = "admin@example.com"
 # Debian's PostgreSQL server binaries, newest major version installed.
-PG_BIN = max(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda path: int(path.split("/")[-2]), default="/usr/lib/postgresql/15/bin")
+PG_BIN = max(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda path: int(path.split("/")[-2]),
+             default="/usr/lib/postgresql/15/bin")
 
 
 def free_port():

@@ -14,7 +14,7 @@ public protocol Upstream: Sendable {
     /// The data types a snapshot's `data` holds, which `unicat.init` serves from the mirror.
     var snapshotDataTypes: [String] { get }
     /// Requests, failures and logins so far, for `bridge.status` and the metrics.
-    var statistics: UpstreamClient.Counters { get }
+    var statistics: UpstreamCounters { get }
     /// The client `unicat.call` proxies through; nil when the upstream offers no such calls.
     var proxyClient: UpstreamClient? { get }
 

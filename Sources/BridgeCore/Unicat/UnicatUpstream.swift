@@ -19,7 +19,7 @@ public struct UnicatUpstream: Upstream {
     private var project: String { client.project }
 
     public var snapshotDataTypes: [String] { BridgeStore.unicatInitDataTypes }
-    public var statistics: UpstreamClient.Counters { client.statistics }
+    public var statistics: UpstreamCounters { client.statistics }
     public var proxyClient: UpstreamClient? { client }
 
     /// `/auth` answers with the project init.

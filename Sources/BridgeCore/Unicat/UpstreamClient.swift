@@ -18,15 +18,8 @@ public final class UpstreamClient: Sendable {
     private let logger: Logger
     private let reads = RequestCoalescer<UnicatResponse>()
     private let authentications = RequestCoalescer<UnicatResponse>()
-    private let counters = Mutex(Counters())
+    private let counters = Mutex(UpstreamCounters())
 
-    public struct Counters: Sendable {
-        public var requests = 0
-        public var failures = 0
-        public var authentications = 0
-        /// Access tokens renewed with a refresh token (Zou).
-        public var tokenRefreshes = 0
-    }
 
     public init(baseURL: String, project: String, apiKey: Secret, transport: any HTTPTransport,
                 credentials: CredentialStore = CredentialStore(), timeout: Double = 60,
@@ -42,7 +35,7 @@ public final class UpstreamClient: Sendable {
         self.logger = logger
     }
 
-    public var statistics: Counters { counters.withLock { $0 } }
+    public var statistics: UpstreamCounters { counters.withLock { $0 } }
 
     /// Authenticates with the API key and returns the project init (`/auth` answers with it).
     /// Concurrent callers share one request.

@@ -20,7 +20,7 @@ public final class ZouSession: Sendable {
     private let logger: Logger
     private let tokens = Mutex<ZouTokens?>(nil)
     private let renewals = RequestCoalescer<ZouTokens>()
-    private let counters = Mutex(UpstreamClient.Counters())
+    private let counters = Mutex(UpstreamCounters())
 
     public init(baseURL: String, email: String, password: Secret, transport: any HTTPTransport, timeout: Double = 60,
                 retry: RetryPolicy = RetryPolicy(), logger: Logger) {
@@ -33,7 +33,7 @@ public final class ZouSession: Sendable {
         self.logger = logger
     }
 
-    public var statistics: UpstreamClient.Counters { counters.withLock { $0 } }
+    public var statistics: UpstreamCounters { counters.withLock { $0 } }
 
     /// The current access token, renewed first when it is about to expire; logs in when
     /// there is none. For the event stream's handshake as much as for requests.

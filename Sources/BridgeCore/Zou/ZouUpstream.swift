@@ -45,7 +45,7 @@ public struct ZouUpstream: Upstream {
     ]
 
     public var snapshotDataTypes: [String] { Self.snapshotParts.map(\.dataType) }
-    public var statistics: UpstreamClient.Counters { session.statistics }
+    public var statistics: UpstreamCounters { session.statistics }
     public var proxyClient: UpstreamClient? { nil }
 
     public func openSession() async throws -> UnicatResponse {
