@@ -108,22 +108,24 @@ class ZouServer:
         self.logs[name] = self.logs.get(name) or open(self.path(f"{name}.log"), "ab")
         return self.logs[name]
 
-    def as_postgres(self, command):
-        # initdb and the server refuse to run as root: as root, run them as `postgres`.
-        return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+    @staticmethod
+    def as_postgres():
+        """initdb and the server refuse to run as root: as root, the process itself becomes
+        `postgres` (no runuser in between, so its PID is the server's, and signals reach it)."""
+        return {"user": "postgres", "group": "postgres", "extra_groups": []} if os.geteuid() == 0 else {}
 
     def start_postgres(self):
         data = self.path("pgdata")
         os.makedirs(data)
         if os.geteuid() == 0:
             shutil.chown(data, "postgres", "postgres")
-        subprocess.run(self.as_postgres([f"{PG_BIN}/initdb", "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8",
-                                         "--locale=C.UTF-8"]), check=True, stdout=self.log_file("initdb"),
-                       stderr=subprocess.STDOUT)
+        subprocess.run([f"{PG_BIN}/initdb", "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"],
+                       check=True, stdout=self.log_file("initdb"), stderr=subprocess.STDOUT, cwd=self.dir,
+                       **self.as_postgres())
         # TCP on loopback only, no Unix socket (its path would be in a shared folder).
-        self.spawn("postgres", self.as_postgres([f"{PG_BIN}/postgres", "-D", data, "-p", str(self.pg_port),
-                                                 "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=",
-                                                 "-c", "fsync=off", "-c", "full_page_writes=off"]))
+        self.spawn("postgres", [f"{PG_BIN}/postgres", "-D", data, "-p", str(self.pg_port), "-c", "listen_addresses=127.0.0.1",
+                                "-c", "unix_socket_directories=", "-c", "fsync=off", "-c", "full_page_writes=off"],
+                   **self.as_postgres())
         wait_until(lambda: subprocess.run([f"{PG_BIN}/pg_isready", "-h", "127.0.0.1", "-p", str(self.pg_port)],
                                           capture_output=True).returncode == 0, 30, "PostgreSQL")
         for sql in ("CREATE USER zou WITH PASSWORD 'zoupass'", "CREATE DATABASE zoudb OWNER zou"):
