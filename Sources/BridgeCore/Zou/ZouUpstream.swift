@@ -109,8 +109,9 @@ public struct ZouUpstream: Upstream {
         return item.action == "DELETE" ? .remove : .fetch
     }
 
-    /// Zou's routes serve one object each.
-    public func fetchLimit(_ dataType: String) -> Int? { ZouModel.model(forDataType: dataType) == nil ? nil : 1 }
+    /// Zou's routes serve one object each: a batch is that many requests one after the
+    /// other, so a catch-up over many changes asks Zou a few at a time, not all at once.
+    public func fetchLimit(_ dataType: String) -> Int? { ZouModel.model(forDataType: dataType) == nil ? nil : 16 }
 
     public func fetchObjects(_ dataType: String, keys: [String], allowance: UpstreamAllowance?) async -> [String: FetchedObject] {
         guard let model = ZouModel.model(forDataType: dataType) else { return [:] }
