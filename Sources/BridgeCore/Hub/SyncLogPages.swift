@@ -2,10 +2,10 @@ import Foundation
 import Synchronization
 
 /// Reads the upstream's log of changes (Unicat: `/sync/get`) page by page for subscribers
-/// resuming from before the journal. Subscribers resuming from the same place ask for the same pages: concurrent
-/// requests share one upstream call (the client coalesces identical reads) and each page is
-/// kept briefly for those who arrive just after, so a gap costs Unicat one pass, not one
-/// per subscriber. Only one page per subscriber is held at a time.
+/// resuming from before the journal. Subscribers resuming from the same place ask for the
+/// same pages: concurrent requests share one upstream call (the client coalesces identical
+/// reads) and each page is kept briefly for those who arrive just after, so a gap costs the
+/// upstream one pass, not one per subscriber. Only one page per subscriber is held at a time.
 public final class SyncLogPages: Sendable {
     public struct Page: Sendable {
         /// In cursor order per stream.

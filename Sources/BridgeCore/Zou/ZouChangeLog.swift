@@ -57,7 +57,7 @@ final class ZouChangeLog: Sendable {
         do {
             rows = try await readLog(after: nil, newestOnly: true)
         } catch let error as ZouError {
-            guard case .refused(_, let status, _) = error, status == 403 || status == 401 else { throw error }
+            guard case .refused(_, 403, _) = error else { throw error }
             logger.warning("this Zou account may not read the event log (/data/events/last): changes lost while the event stream is away cannot be recovered, and each reconnect starts a new epoch")
         }
         var seen: [String: String] = [:]
