@@ -88,6 +88,22 @@ def test_an_update_and_a_delete(bridge, production):
     assert answer["missing"] == [asset["id"]]
 
 
+def test_a_subscriber_resuming_inside_the_epoch_gets_what_it_missed_once(bridge, production):
+    subscriber, position = subscribed(bridge)
+    first = production.new_asset()
+    items, _ = subscriber.notifications(has(first["id"], "asset:new"))
+    last = items[-1]["position"]
+    subscriber.close()
+    missed = [production.new_asset()["id"] for _ in range(3)]
+    again = bridge.connect()
+    answer = again.result("sync.subscribe", {"since": last, "include_objects": True})
+    assert answer["recovered"] is True
+    items, resets = again.notifications(lambda items, resets: {i["data_key"] for i in items} >= set(missed) or resets)
+    assert not resets
+    assert first["id"] not in [i["data_key"] for i in items]
+    contiguous(items, last["cursor"])
+
+
 def test_tokens_are_renewed_and_the_login_redone_when_the_refresh_token_lapses(bridge, production):
     subscriber, position = subscribed(bridge)
     created = []

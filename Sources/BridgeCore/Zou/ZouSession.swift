@@ -45,7 +45,7 @@ public final class ZouSession: Sendable {
     /// A new access token although the held one looks fresh: Zou refused it (clock skew,
     /// revocation).
     public func renewAfterRefusal() async throws {
-        _ = try await renew(replacing: heldAccessToken, evenIfFresh: true)
+        _ = try await renew(replacing: heldAccessToken)
     }
 
     /// The access token held now, without renewing (nil before the first login).
@@ -97,11 +97,10 @@ public final class ZouSession: Sendable {
 
     // MARK: Tokens
 
-    /// New tokens unless another caller already replaced `stale`: a refresh when a refresh
-    /// token is held, a login when there is none or Zou refuses it.
-    private func renew(replacing stale: Secret?, evenIfFresh: Bool = false) async throws -> ZouTokens {
-        if let current = tokens.withLock({ $0 }), current.access != stale || (!evenIfFresh && stale == nil),
-           current.isFresh(at: Date().timeIntervalSince1970) {
+    /// New tokens unless another caller already replaced `stale` with fresh ones: a refresh
+    /// when a refresh token is held, a login when there is none or Zou refuses it.
+    private func renew(replacing stale: Secret?) async throws -> ZouTokens {
+        if let current = tokens.withLock({ $0 }), current.access != stale, current.isFresh(at: Date().timeIntervalSince1970) {
             return current
         }
         return try await renewals.run(key: "renew") { [self] in
