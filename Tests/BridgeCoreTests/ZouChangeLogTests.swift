@@ -89,6 +89,36 @@ import Testing
         await #expect(throws: ChangesUnavailable.self) { try await log.changes(after: SyncCursors(cc: 0, project: 1)) }
     }
 
+    @Test func aStoredEpochContinuesAfterTheRowsItRelayed() async throws {
+        assetEvent("asset:new", 1, at: "2026-12-01T10:00:00")
+        let before = changeLog()
+        try await before.startEpoch()
+        let watermark = try #require(before.watermark)
+        assetEvent("asset:update", 1, at: "2026-12-01T10:00:00")
+        let (relayed, _) = try await before.changes(after: SyncCursors(cc: 0, project: 0))
+        #expect(relayed.map(\.cursor) == [1])
+        // The bridge stops; meanwhile Zou goes on. A new process starts with the journal.
+        assetEvent("asset:new", 2, at: "2026-12-01T10:00:01")
+        let after = changeLog()
+        try await after.startEpoch()
+        #expect(try await after.resume(cursor: 1, watermark: watermark, recent: relayed))
+        let (items, _) = try await after.changes(after: SyncCursors(cc: 0, project: 1))
+        #expect(items.map(\.dataKey) == [asset(2)])
+        #expect(items.map(\.cursor) == [2])
+    }
+
+    @Test func aStoredEpochIsNotContinuedWhenTheLogNoLongerReachesBack() async throws {
+        assetEvent("asset:new", 1, at: "2026-12-01T10:00:00")
+        let before = changeLog()
+        try await before.startEpoch()
+        let watermark = try #require(before.watermark)
+        assetEvent("asset:new", 2, at: "2026-12-01T10:10:00")
+        zou.deleteLogRows(before: "2026-12-01T10:05:00")
+        let after = changeLog()
+        try await after.startEpoch()
+        #expect(try await after.resume(cursor: 0, watermark: watermark, recent: []) == false)
+    }
+
     @Test func withoutTheEventLogLiveEventsAreNumberedAsTheyCome() async throws {
         zou.setLogReadable(false)
         let log = changeLog()

@@ -70,6 +70,9 @@ public final class ScriptedZou: HTTPTransport, Sendable {
         return row
     }
 
+    /// Deletes the log's rows older than `time`, as Zou's clean-up of old events does.
+    public func deleteLogRows(before time: String) { state.withLock { $0.log.removeAll { $0.createdAt < time } } }
+
     // MARK: HTTPTransport
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
@@ -121,6 +124,7 @@ public final class ScriptedZou: HTTPTransport, Sendable {
             var rows = Array(state.log.enumerated().sorted { ($0.element.createdAt, $0.offset) > ($1.element.createdAt, $1.offset) }
                 .map(\.element))
             if let after = query["after"] { rows = rows.filter { $0.createdAt > after } }
+            if let before = query["before"] { rows = rows.filter { $0.createdAt < before } }
             if let cursor = query["cursor_event_id"], let index = rows.firstIndex(where: { $0.id == cursor }) {
                 rows = Array(rows[(index + 1)...])
             }

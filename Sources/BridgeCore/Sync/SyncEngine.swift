@@ -47,6 +47,9 @@ public final class SyncEngine: Sendable {
     /// Pushed items held while the worker is busy; beyond this they are dropped and a
     /// catch-up from the stored cursors fetches them instead.
     private static let maxPendingPushed = 10_000
+    /// The end of the journal an upstream may look at to continue the stored epoch (Zou
+    /// finds there the event log rows it already relayed).
+    private static let recentEntriesForUpstream: Int64 = 1_000
 
     private let project: String
     private let upstream: any Upstream
@@ -103,11 +106,13 @@ public final class SyncEngine: Sendable {
         let snapshot = try await upstream.openSession()
         health.httpSucceeded()
         let theirs = SyncCursors(of: snapshot)
-        if let basis = try await upstream.epochBasis(continuing: stored, at: snapshot) {
+        let last = try store.journalWindow().last
+        let recent = stored == nil ? [] : try store.journal(after: max(0, last - Self.recentEntriesForUpstream))
+        if let basis = try await upstream.epochBasis(continuing: stored, recent: recent, at: snapshot) {
             let reason: String
             if let stored, stored.project == project {
                 let ours = stored.position.cursors
-                reason = basis.origin != nil ? "this upstream's positions do not outlive a run"
+                reason = basis.origin != nil ? "the stored epoch cannot be continued from what the upstream keeps"
                     : "the upstream's cursors (\(theirs.cc)/\(theirs.project)) are behind the stored ones (\(ours.cc)/\(ours.project))"
             } else {
                 reason = stored == nil ? "cold start" : "the stored state belongs to project \(stored?.project ?? "?")"
@@ -117,8 +122,9 @@ public final class SyncEngine: Sendable {
             let ours = stored.position.cursors
             currentPosition.withLock { $0 = stored.position }
             context.withLock { $0 = EpochContext(restoreCursor: stored.restoreCursor ?? 0, initResult: stored.initResult) }
+            // An upstream without cursors of its own (Zou) cannot tell how far behind it is.
             let behind = (theirs.cc - ours.cc) + (theirs.project - ours.project)
-            logger.notice("warm restart: epoch \(stored.position.epoch) at cursors cc \(ours.cc), project \(ours.project); \(behind) cursor steps to catch up")
+            logger.notice("warm restart: epoch \(stored.position.epoch) at cursors cc \(ours.cc), project \(ours.project)\(behind >= 0 ? "; \(behind) cursor steps to catch up" : "")")
         }
         requestCatchUp()
     }

@@ -24,8 +24,9 @@ public protocol Upstream: Sendable {
     func snapshot() async throws -> UnicatResponse
 
     /// What the epoch starting from `snapshot` is named after, when the store holds
-    /// `stored` (nil: empty store); nil when the stored epoch continues (a warm restart).
-    func epochBasis(continuing stored: StoredState?, at snapshot: UnicatResponse) async throws -> EpochBasis?
+    /// `stored` (nil: empty store) whose journal ends with `recent`; nil when the stored
+    /// epoch continues (a warm restart).
+    func epochBasis(continuing stored: StoredState?, recent: [JournalEntry], at snapshot: UnicatResponse) async throws -> EpochBasis?
     /// The upstream's cursors went from `ours` back to `theirs`.
     func basisAfterRewind(from ours: SyncCursors, to theirs: SyncCursors, knownRestore: Int64) async throws -> EpochBasis
     /// The new epoch a change starts (e.g. a finished restore) and why, or nil.

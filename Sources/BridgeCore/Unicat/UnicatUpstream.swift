@@ -27,7 +27,7 @@ public struct UnicatUpstream: Upstream {
 
     public func snapshot() async throws -> UnicatResponse { try await client.projectInit() }
 
-    public func epochBasis(continuing stored: StoredState?, at snapshot: UnicatResponse) async throws -> EpochBasis? {
+    public func epochBasis(continuing stored: StoredState?, recent: [JournalEntry], at snapshot: UnicatResponse) async throws -> EpochBasis? {
         let upstream = SyncCursors(of: snapshot)
         guard let stored, stored.project == project else {
             // Restores up to the init's cc cursor are in the init; later ones are seen live.

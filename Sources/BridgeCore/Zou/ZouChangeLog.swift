@@ -16,7 +16,10 @@ import Synchronization
 ///   starts a new epoch, since what happened meanwhile cannot be known.
 ///
 /// Numbered changes are held until the engine asks for changes after them (it then has
-/// committed them): the journal, not this log, serves subscribers resuming.
+/// committed them): the journal, not this log, serves subscribers resuming. With the event
+/// log, an epoch outlives the bridge: the snapshot's `result` records where the log stood
+/// (`event_log_watermark`), each relayed row's id and time are in its journal entry, and a
+/// restart reads the log on from there (`resume`).
 final class ZouChangeLog: Sendable {
     enum Mode: Sendable { case eventLog, live }
 
@@ -76,6 +79,45 @@ final class ZouChangeLog: Sendable {
         }
     }
 
+    /// Where the event log stood when the epoch started, for the snapshot's `result` (nil
+    /// without the log): the newest row's time and the ids of the rows read near it.
+    var watermark: JSONValue? {
+        state.withLock { state in
+            guard state.mode == .eventLog else { return nil }
+            return ["newest": state.newestRow.map { .string($0) } ?? .null,
+                    "seen": .array(state.seenRows.keys.sorted().map { .string($0) })]
+        }
+    }
+
+    /// Continues a stored epoch: numbering from `cursor`, reading the log after the newest
+    /// row the epoch saw (its `watermark`, or a relayed row in `recent`, whichever is later).
+    /// False when that cannot be trusted: the log is not readable now, or no longer reaches
+    /// back there (Zou's clean-up deletes the oldest rows first, so a row at or before the
+    /// watermark still there means none after it was deleted).
+    func resume(cursor: Int64, watermark: JSONValue, recent: [SyncItem]) async throws -> Bool {
+        guard mode == .eventLog else { return false }
+        var seen: [String: String] = [:]
+        var newest = watermark["newest"]?.stringValue
+        for item in recent {
+            guard let id = item.data?["log"]?["id"]?.stringValue, let at = item.data?["log"]?["created_at"]?.stringValue else { continue }
+            seen[id] = at
+            if newest.map({ at > $0 }) ?? true { newest = at }
+        }
+        if let newest {
+            let reaching = try await session.get("/data/events/last?limit=1&before=\(Self.shifted(newest, by: 1))").arrayValue ?? []
+            guard !reaching.isEmpty else { return false }
+            for id in watermark["seen"]?.arrayValue?.compactMap(\.stringValue) ?? [] where seen[id] == nil { seen[id] = newest }
+        }
+        state.withLock { state in
+            state.lastCursor = cursor
+            state.droppedThrough = cursor
+            state.held = []
+            state.newestRow = newest
+            state.seenRows = seen
+        }
+        return true
+    }
+
     /// A live event: numbered at once without the event log; with it, only a trigger.
     /// Returns whether the engine should catch up.
     func received(event name: String, payload: JSONValue) -> Bool {
@@ -118,7 +160,7 @@ final class ZouChangeLog: Sendable {
                 if state.newestRow.map({ at > $0 }) ?? true { state.newestRow = at }
                 guard let name = row["name"]?.stringValue,
                       let item = ZouModel.change(event: name, payload: row["data"] ?? .object([:]), project: project,
-                                                 cursor: state.lastCursor + 1)
+                                                 cursor: state.lastCursor + 1, logRow: (id, at))
                 else { continue }
                 state.lastCursor = item.cursor
                 state.held.append(item)

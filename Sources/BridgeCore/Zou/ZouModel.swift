@@ -34,8 +34,10 @@ struct ZouModel: Sendable, Hashable {
     /// The change a Zou event announces, or nil for events of other models, of other
     /// productions, or without the object's id. `new` is an INSERT, `delete` a DELETE,
     /// every other action (`update`, `status-changed`, `assign`, ...) an UPDATE; the
-    /// event's name and payload travel in the item's `data` (`{"event", "payload"}`).
-    static func change(event name: String, payload: JSONValue, project: String, cursor: Int64) -> SyncItem? {
+    /// event's name and payload travel in the item's `data` (`{"event", "payload"}`), and
+    /// for a row of the event log its id and time (`"log": {"id", "created_at"}`).
+    static func change(event name: String, payload: JSONValue, project: String, cursor: Int64,
+                       logRow: (id: String, createdAt: String)? = nil) -> SyncItem? {
         let parts = name.split(separator: ":", maxSplits: 1).map(String.init)
         guard parts.count == 2, let model = byEventModel[parts[0]],
               let key = payload[model.idField]?.stringValue?.lowercased(), !key.isEmpty else { return nil }
@@ -51,7 +53,9 @@ struct ZouModel: Sendable, Hashable {
         case "delete": action = "DELETE"
         default: action = "UPDATE"
         }
+        var data: [String: JSONValue] = ["event": .string(name), "payload": payload]
+        if let logRow { data["log"] = ["id": .string(logRow.id), "created_at": .string(logRow.createdAt)] }
         return SyncItem(stream: .project, cursor: cursor, action: action, dataType: model.dataType, dataKey: key,
-                        data: ["event": .string(name), "payload": payload])
+                        data: .object(data))
     }
 }

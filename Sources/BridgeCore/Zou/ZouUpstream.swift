@@ -73,15 +73,21 @@ public struct ZouUpstream: Upstream {
         let user = session.heldAccessToken.flatMap { ZouTokens.claims(of: $0.reveal())?["sub"]?.stringValue }
         let result: JSONValue = [
             "upstream": "zou", "project": .string(project), "user": user.map { .string($0) } ?? .null,
-            "event_log": .bool(log.mode == .eventLog), "cc.cursor": 0, "cursor": 0,
+            "event_log": .bool(log.mode == .eventLog), "event_log_watermark": log.watermark ?? .null, "cc.cursor": 0, "cursor": 0,
         ]
         return UnicatResponse(result: result, data: .object(data))
     }
 
-    /// Every run starts an epoch of its own: what happened while the bridge was stopped is
-    /// not known to be in its store.
-    public func epochBasis(continuing stored: StoredState?, at snapshot: UnicatResponse) async throws -> EpochBasis? {
-        Self.freshBasis()
+    /// The stored epoch continues when Zou's event log holds everything since it (see
+    /// `ZouChangeLog.resume`); otherwise what happened while the bridge was stopped is not
+    /// known, and a new epoch of this run's own starts.
+    public func epochBasis(continuing stored: StoredState?, recent: [JournalEntry], at snapshot: UnicatResponse) async throws -> EpochBasis? {
+        guard let stored, stored.project == project, stored.position.epoch.contains("-z"),
+              let watermark = stored.initResult["event_log_watermark"], !watermark.isNull,
+              try await log.resume(cursor: stored.position.cursors.project, watermark: watermark, recent: recent.map(\.item))
+        else { return Self.freshBasis() }
+        logger.notice("continuing epoch \(stored.position.epoch) from Zou's event log")
+        return nil
     }
 
     public func basisAfterRewind(from ours: SyncCursors, to theirs: SyncCursors, knownRestore: Int64) async throws -> EpochBasis {
