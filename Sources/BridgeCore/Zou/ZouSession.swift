@@ -18,12 +18,16 @@ public final class ZouSession: Sendable {
     private let timeout: Double
     private let retry: RetryPolicy
     private let logger: Logger
+    /// Seconds since 1970, against which tokens' expiry is judged.
+    private let clock: @Sendable () -> Double
     private let tokens = Mutex<ZouTokens?>(nil)
     private let renewals = RequestCoalescer<ZouTokens>()
     private let counters = Mutex(UpstreamCounters())
 
     public init(baseURL: String, email: String, password: Secret, transport: any HTTPTransport, timeout: Double = 60,
-                retry: RetryPolicy = RetryPolicy(), logger: Logger) {
+                retry: RetryPolicy = RetryPolicy(), logger: Logger,
+                clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+        self.clock = clock
         self.baseURL = baseURL
         self.email = email
         self.password = password
@@ -38,7 +42,7 @@ public final class ZouSession: Sendable {
     /// The current access token, renewed first when it is about to expire; logs in when
     /// there is none. For the event stream's handshake as much as for requests.
     public func accessToken() async throws -> Secret {
-        if let current = tokens.withLock({ $0 }), current.isFresh(at: Date().timeIntervalSince1970) { return current.access }
+        if let current = tokens.withLock({ $0 }), current.isFresh(at: clock()) { return current.access }
         return try await renew(replacing: tokens.withLock { $0?.access }).access
     }
 
@@ -100,7 +104,7 @@ public final class ZouSession: Sendable {
     /// New tokens unless another caller already replaced `stale` with fresh ones: a refresh
     /// when a refresh token is held, a login when there is none or Zou refuses it.
     private func renew(replacing stale: Secret?) async throws -> ZouTokens {
-        if let current = tokens.withLock({ $0 }), current.access != stale, current.isFresh(at: Date().timeIntervalSince1970) {
+        if let current = tokens.withLock({ $0 }), current.access != stale, current.isFresh(at: clock()) {
             return current
         }
         return try await renewals.run(key: "renew") { [self] in
