@@ -6,9 +6,9 @@ import Musl
 #endif
 
 /// A Socket.IO v5 / Engine.IO v4 client over a single WebSocket (libwebsockets, OpenSSL),
-/// for the default namespace "/" only. It connects straight to the WebSocket transport,
-/// answers the server's heartbeat, reconnects with exponential backoff and full jitter,
-/// and reports what happens on `events`.
+/// for one namespace (`SocketIOConfiguration.namespace`: "/" unless set). It connects
+/// straight to the WebSocket transport, answers the server's heartbeat, reconnects with
+/// exponential backoff and full jitter, and reports what happens on `events`.
 ///
 /// One lws context and one service pthread per client; all lws work happens there. Every
 /// method here may be called from any thread.
@@ -76,7 +76,7 @@ public final class SocketIOClient: Sendable {
     @discardableResult
     public func emit(_ event: String, argumentsJSON: String = "[]") -> Bool {
         do {
-            try connection.enqueue(SocketIOPacket.eventFrame(name: event, argumentsJSON: argumentsJSON, ackId: nil))
+            try connection.enqueue(SocketIOPacket.eventFrame(name: event, argumentsJSON: argumentsJSON, ackId: nil, namespace: connection.configuration.namespace))
             return true
         } catch {
             logger.debug("socket.io emit '\(event)' not sent: \(error)")
@@ -90,7 +90,7 @@ public final class SocketIOClient: Sendable {
     public func emitWithAck(_ event: String, argumentsJSON: String = "[]", timeout: Double) async throws -> String {
         let connection = self.connection
         let id = connection.allocateAckId()
-        let frame = try SocketIOPacket.eventFrame(name: event, argumentsJSON: argumentsJSON, ackId: id)
+        let frame = try SocketIOPacket.eventFrame(name: event, argumentsJSON: argumentsJSON, ackId: id, namespace: connection.configuration.namespace)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<String, any Error>) in
                 connection.enqueue(frame, ackId: id, timeout: timeout, continuation: continuation)

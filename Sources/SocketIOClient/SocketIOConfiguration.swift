@@ -1,6 +1,8 @@
 /// How to reach and authenticate to the Socket.IO server.
 public struct SocketIOConfiguration: Sendable {
     public var endpoint: SocketIOEndpoint
+    /// The one namespace the client joins, e.g. "/events" (Zou); "/" is the default one.
+    public var namespace: String = "/"
     /// PEM bundle used to verify the server (replaces the system CAs); nil = system CAs.
     public var caFile: String?
     /// JSON text of the namespace CONNECT auth payload, e.g. `{"JWT":"..."}`. Called on the

@@ -28,7 +28,7 @@ extension SocketIOConnection {
                 "pingInterval": "\(open.pingInterval)", "pingTimeout": "\(open.pingTimeout)",
                 "maxPayload": "\(open.maxPayload)",
             ])
-            sendControl(SocketIOPacket.connectFrame(authJSON: currentAuth()))
+            sendControl(SocketIOPacket.connectFrame(authJSON: currentAuth(), namespace: configuration.namespace))
             phase = .handshaking
         case .ping(let data):
             sendControl(EngineIOPacket.pongFrame(echoing: data))
@@ -68,7 +68,7 @@ extension SocketIOConnection {
         }
         switch packet {
         case .connect(let namespace, let sid):
-            guard namespace == "/", phase == .handshaking else { return true }
+            guard namespace == configuration.namespace, phase == .handshaking else { return true }
             phase = .connected
             connectedSince = monotonicSeconds()
             shared.withLock { $0.connected = true }
@@ -76,24 +76,24 @@ extension SocketIOConnection {
             logger.info("socket.io connected", metadata: ["sid": "\(sid ?? "")"])
             emit(.connected(sid: sid ?? ""))
         case .connectError(let namespace, let message, let data):
-            guard namespace == "/" else { return true }
+            guard namespace == configuration.namespace else { return true }
             connectionLost(.connectError(message: message, dataJSON: data), closeTransport: true)
             return false
         case .disconnect(let namespace):
-            guard namespace == "/" else { return true }
+            guard namespace == configuration.namespace else { return true }
             connectionLost(.disconnected(reason: "server disconnected the namespace"), closeTransport: true)
             return false
         case .event(let namespace, let name, let arguments, let ackId):
-            guard namespace == "/", phase == .connected else { return true }
+            guard namespace == configuration.namespace, phase == .connected else { return true }
             logger.debug("socket.io event", metadata: ["name": "\(name)", "bytes": "\(arguments.utf8.count)"])
             emit(.event(name: name, argumentsJSON: arguments))
             // The API has no reply path, so answer requested acks at once with no arguments
             // (what python-socketio does for a handler returning None).
-            if let ackId, let reply = try? SocketIOPacket.ackFrame(id: ackId, argumentsJSON: "[]") {
+            if let ackId, let reply = try? SocketIOPacket.ackFrame(id: ackId, argumentsJSON: "[]", namespace: configuration.namespace) {
                 sendControl(reply)
             }
         case .ack(let namespace, let id, let arguments):
-            guard namespace == "/" else { return true }
+            guard namespace == configuration.namespace else { return true }
             guard let pending = shared.withLock({ $0.acks.removeValue(forKey: id) }) else {
                 logger.debug("socket.io ignoring an ack for unknown id \(id)")
                 return true

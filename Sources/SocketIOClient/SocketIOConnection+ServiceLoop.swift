@@ -59,7 +59,7 @@ extension SocketIOConnection {
     func sayGoodbye(_ context: LWSContext) {
         guard phase == .connected, let wsi else { return }
         phase = .closing
-        control.append(OutgoingFrame(SocketIOPacket.disconnectFrame()))
+        control.append(OutgoingFrame(SocketIOPacket.disconnectFrame(namespace: configuration.namespace)))
         lws_callback_on_writable(wsi)
         let deadline = monotonicSeconds() + Self.goodbyeSeconds
         context.scheduleTimer(after: Self.goodbyeSeconds)

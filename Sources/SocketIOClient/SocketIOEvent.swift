@@ -3,7 +3,7 @@
 /// Every connection attempt ends with exactly one `.disconnected` or `.connectError`
 /// (never both), after which a reconnect is scheduled; `stop()` ends the stream instead.
 public enum SocketIOEvent: Sendable, Equatable {
-    /// The default namespace "/" CONNECT was acknowledged; `sid` is the Socket.IO session id.
+    /// The namespace CONNECT was acknowledged; `sid` is the Socket.IO session id.
     case connected(sid: String)
     /// The transport closed, failed to open (including TLS verification failures), timed
     /// out waiting for a ping, or the server left the namespace. A reconnect is scheduled.

@@ -119,28 +119,33 @@ enum SocketIOPacket: Equatable, Sendable {
 
     // MARK: - Encoding (client → server), returned as complete Engine.IO frames.
 
-    /// `40` + the auth object; `authJSON` must already be validated.
-    static func connectFrame(authJSON: String?) -> String {
-        EngineIOPacket.messageFrame("0" + (authJSON ?? ""))
+    /// `40[<namespace>,]` + the auth object; `authJSON` must already be validated.
+    static func connectFrame(authJSON: String?, namespace: String = "/") -> String {
+        EngineIOPacket.messageFrame("0" + prefix(namespace) + (authJSON ?? ""))
     }
 
-    /// `41`: leave the default namespace (sent on stop).
-    static func disconnectFrame() -> String {
-        EngineIOPacket.messageFrame("1")
+    /// `41[<namespace>,]`: leave the namespace (sent on stop).
+    static func disconnectFrame(namespace: String = "/") -> String {
+        EngineIOPacket.messageFrame("1" + prefix(namespace))
     }
 
-    /// `42[<id>]["name",args...]`. `argumentsJSON` must be a JSON array.
-    static func eventFrame(name: String, argumentsJSON: String, ackId: Int?) throws(SocketIOError) -> String {
+    /// `42[<namespace>,][<id>]["name",args...]`. `argumentsJSON` must be a JSON array.
+    static func eventFrame(name: String, argumentsJSON: String, ackId: Int?, namespace: String = "/") throws(SocketIOError) -> String {
         let inner = try arrayInterior(argumentsJSON)
         let id = ackId.map(String.init) ?? ""
         let body = inner.isEmpty ? JSONText.quote(name) : JSONText.quote(name) + "," + inner
-        return EngineIOPacket.messageFrame("2" + id + "[" + body + "]")
+        return EngineIOPacket.messageFrame("2" + prefix(namespace) + id + "[" + body + "]")
     }
 
-    /// `43<id>[args...]`: our reply when a server event asks for an ack.
-    static func ackFrame(id: Int, argumentsJSON: String) throws(SocketIOError) -> String {
+    /// `43[<namespace>,]<id>[args...]`: our reply when a server event asks for an ack.
+    static func ackFrame(id: Int, argumentsJSON: String, namespace: String = "/") throws(SocketIOError) -> String {
         let inner = try arrayInterior(argumentsJSON)
-        return EngineIOPacket.messageFrame("3" + String(id) + "[" + inner + "]")
+        return EngineIOPacket.messageFrame("3" + prefix(namespace) + String(id) + "[" + inner + "]")
+    }
+
+    /// The default namespace goes unnamed; any other is named, then a comma.
+    private static func prefix(_ namespace: String) -> String {
+        namespace == "/" ? "" : namespace + ","
     }
 
     /// The text between the brackets of a JSON array, trimmed; throws when not an array.

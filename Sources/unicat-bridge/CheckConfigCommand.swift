@@ -14,7 +14,7 @@ struct CheckConfigCommand: ParsableCommand {
         do {
             let configuration = try settings.resolve()
             // Reading the key proves the source works; its value is never printed.
-            _ = try configuration.upstream.apiKeySource.load()
+            _ = try configuration.upstream.secretSource.load(for: configuration.upstream.kind)
             print(ConfigurationSummary(configuration).text)
             print("configuration OK")
         } catch let error as ConfigurationError {

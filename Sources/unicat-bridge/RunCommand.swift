@@ -24,7 +24,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         var configuration: BridgeConfiguration
-        let apiKey: Secret
+        let secret: Secret
         do {
             configuration = try settings.resolve()
             if stdio, configuration.transports["stdio"] == nil { configuration.transports["stdio"] = .object([:]) }
@@ -32,7 +32,7 @@ struct RunCommand: AsyncParsableCommand {
                 configuration.transports["websocket"] = .object(["listen": .array([.string(websocket)])])
             }
             if let unix, configuration.transports["unix"] == nil { configuration.transports["unix"] = ["path": .string(unix)] }
-            apiKey = try configuration.upstream.apiKeySource.load()
+            secret = try configuration.upstream.secretSource.load(for: configuration.upstream.kind)
         } catch let error as ConfigurationError {
             Diagnostics.error(error.description)
             throw ExitCode(ExitStatus.configuration)
@@ -47,12 +47,12 @@ struct RunCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "unicat-bridge")
         LibWebSocketsLog.route(to: logger)
-        logger.info("unicat-bridge \(BridgeVersion.current) starting for project \(configuration.upstream.project) at \(configuration.upstream.baseURL)")
+        logger.info("unicat-bridge \(BridgeVersion.current) starting for \(configuration.upstream.kind.rawValue) project \(configuration.upstream.project) at \(configuration.upstream.baseURL)")
 
         let shutdown = ShutdownTrigger()
         let session: BridgeSession
         do {
-            session = try BridgeSession(configuration: configuration, apiKey: apiKey, logger: logger,
+            session = try BridgeSession(configuration: configuration, secret: secret, logger: logger,
                                         requestShutdown: { _ in shutdown.trigger() })
         } catch let error as PluginLoadError {
             Diagnostics.error(error.description)
@@ -75,7 +75,7 @@ struct RunCommand: AsyncParsableCommand {
         } catch let error as UpstreamError {
             Diagnostics.error(error.description)
             switch error {
-            case .credentialsRejected: throw ExitCode(ExitStatus.credentialsRejected)
+            case .credentialsRejected, .loginRefused: throw ExitCode(ExitStatus.credentialsRejected)
             case .untrusted, .unreachable: throw ExitCode(ExitStatus.environment)
             }
         }

@@ -22,7 +22,7 @@ import Testing
         #expect(configuration.upstream.baseURL == "https://env.example")
         #expect(configuration.stateDirectory == "/from/flag")
         #expect(configuration.journalSize == 500)
-        #expect(configuration.upstream.apiKeySource == .environment(variable: "FILE_KEY"))
+        #expect(configuration.upstream.secretSource == .environment(variable: "FILE_KEY"))
     }
 
     @Test func environmentAloneIsEnough() throws {
@@ -32,7 +32,7 @@ import Testing
         let configuration = try ConfigurationResolver.resolve(flags: .init(), environment: environment, file: nil)
         #expect(configuration.upstream.baseURL == "http://127.0.0.1:9")
         #expect(configuration.upstream.project == project)
-        #expect(try configuration.upstream.apiKeySource.load() == Secret("k"))
+        #expect(try configuration.upstream.secretSource.load() == Secret("k"))
     }
 
     @Test func everyProblemNamesItsKeyAndLine() {
@@ -84,12 +84,12 @@ import Testing
         try "secret-key\n".write(to: keyFile, atomically: true, encoding: .utf8)
         chmod(keyFile.path, 0o644)
         #expect {
-            try APIKeySource.file(path: keyFile.path).load()
+            try SecretSource.file(path: keyFile.path).load()
         } throws: { error in
             "\(error)".contains("chmod 600") && !"\(error)".contains("secret-key")
         }
         chmod(keyFile.path, 0o600)
-        #expect(try APIKeySource.file(path: keyFile.path).load().reveal() == "secret-key")
+        #expect(try SecretSource.file(path: keyFile.path).load().reveal() == "secret-key")
     }
 
     @Test func transportsSectionsBecomeJSON() throws {
@@ -110,6 +110,6 @@ import Testing
         let secret = Secret("top-secret")
         #expect("\(secret)" == "<redacted>")
         #expect(String(reflecting: secret) == "<redacted>")
-        #expect("\(APIKeySource.value(secret))".contains("top-secret") == false)
+        #expect("\(SecretSource.value(secret))".contains("top-secret") == false)
     }
 }

@@ -28,8 +28,8 @@ final class EngineHarness: Sendable {
         let logger = Logger(label: "engine-test")
         store = try BridgeStore(directory: self.directory.file("state").path, journalLimit: 1_000)
         client = upstream.client(logger: logger)
-        fetcher = ObjectFetcher(client: client, logger: logger)
-        engine = SyncEngine(project: upstream.project, client: client, fetcher: fetcher, store: store,
+        fetcher = ObjectFetcher(upstream: UnicatUpstream(client: client))
+        engine = SyncEngine(project: upstream.project, upstream: UnicatUpstream(client: client), fetcher: fetcher, store: store,
                             health: UpstreamHealth(feedEnabled: false, logger: logger), logger: logger,
                             refetchRetry: RetryPolicy(maxAttempts: Self.refetchAttempts, baseDelay: 0.01, maxDelay: 0.05))
         engine.onCommit { [weak self] batch in self?.batches.withLock { $0.append(batch) } }

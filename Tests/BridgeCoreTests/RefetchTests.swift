@@ -40,7 +40,7 @@ import Testing
         let keys = (0..<20).map { String(format: "r%02d", $0) }
         for key in keys where key != "r17" { upstream.put("records", key, ScriptedUpstream.record(key, title: key)) }
         upstream.failKey("records", "r03", status: 403)
-        let fetcher = ObjectFetcher(client: upstream.client(), logger: Logger(label: "test"))
+        let fetcher = ObjectFetcher(upstream: UnicatUpstream(client: upstream.client()))
         let batch = try await fetcher.fetch("records", keys: keys)
         for key in keys where key != "r17" && key != "r03" {
             #expect(batch[key]?.state == .present(ScriptedUpstream.record(key, title: key)), "\(key)")

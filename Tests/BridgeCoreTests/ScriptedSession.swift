@@ -18,13 +18,13 @@ struct ScriptedSession {
         let directory = try TemporaryDirectory(prefix: "session")
         defer { directory.remove() }
         let configuration = BridgeConfiguration(
-            upstream: .init(baseURL: ScriptedUpstream.baseURL, project: upstream.project, apiKeySource: .value(Secret(upstream.apiKey)),
+            upstream: .init(baseURL: ScriptedUpstream.baseURL, project: upstream.project, secretSource: .value(Secret(upstream.apiKey)),
                             caFile: nil, requestTimeout: 10, omitExtendedDefinitions: false),
             sync: .init(useSocketFeed: false, safetyPollSeconds: 3600),
             stateDirectory: directory.file("state").path, journalSize: 1_000, logLevel: "info", transports: [:], pluginDirectory: nil)
         var logger = Logger(label: "session-test")
         logger.logLevel = .critical
-        let session = try BridgeSession(configuration: configuration, apiKey: Secret(upstream.apiKey), logger: logger, transport: upstream)
+        let session = try BridgeSession(configuration: configuration, secret: Secret(upstream.apiKey), logger: logger, transport: upstream)
         let running = Task { try await session.run() }
         defer { running.cancel() }
         let methods = BridgeMethods(session: session.parts)

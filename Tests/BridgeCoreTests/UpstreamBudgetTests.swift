@@ -73,7 +73,7 @@ import Testing
         let keys = (0..<100).map { String(format: "r%03d", $0) }
         let absent: Set = ["r007", "r050", "r093"]
         for key in keys where !absent.contains(key) { upstream.put("records", key, ScriptedUpstream.record(key, title: key)) }
-        let fetcher = ObjectFetcher(client: upstream.client(), logger: Logger(label: "test"))
+        let fetcher = ObjectFetcher(upstream: UnicatUpstream(client: upstream.client()))
         let batch = try await fetcher.fetch("records", keys: keys)
         #expect(upstream.requests("records/get") == absent.count + 1)
         for key in keys { #expect(batch[key]?.state == (absent.contains(key) ? .gone : .present(ScriptedUpstream.record(key, title: key)))) }
@@ -88,7 +88,7 @@ import Testing
     @Test func aClientsBudgetNeverDecidesWhatTheEngineGets() async throws {
         let upstream = ScriptedUpstream()
         upstream.put("records", "a", ScriptedUpstream.record("a", title: "a"))
-        let fetcher = ObjectFetcher(client: upstream.client(), logger: Logger(label: "test"))
+        let fetcher = ObjectFetcher(upstream: UnicatUpstream(client: upstream.client()))
         // A client's fetch of a and an unknown key, with room for one request: Unicat refuses
         // it for the unknown key, and no request is left to ask for a again.
         let hold = upstream.hold("records/get")

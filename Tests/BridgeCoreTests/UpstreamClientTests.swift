@@ -62,7 +62,7 @@ import Testing
         // A slow upstream keeps the first request in flight while the others ask.
         try await simulator.control("/faults", ["match": "/api/p/{gid}/records/get", "delay": 0.5, "count": 1])
         try await simulator.control("/stats/reset", [:])
-        let fetcher = ObjectFetcher(client: upstream, logger: Logger(label: "test"))
+        let fetcher = ObjectFetcher(upstream: UnicatUpstream(client: upstream))
         let results = try await withThrowingTaskGroup(of: ObjectFetcher.Batch.self) { group in
             for consumer in 0..<8 {
                 group.addTask { try await fetcher.fetch("records", keys: consumer % 2 == 0 ? keys : keys.reversed()) }

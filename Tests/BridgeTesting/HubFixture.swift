@@ -25,8 +25,8 @@ public final class HubFixture: Sendable {
         logger.logLevel = .critical
         let client = upstream.client(logger: logger)
         self.upstream = upstream
-        hub = Hub(store: store, syncLog: SyncLogPages(client: client, project: upstream.project),
-                  fetcher: ObjectFetcher(client: client, logger: logger), logger: logger)
+        hub = Hub(store: store, syncLog: SyncLogPages(upstream: UnicatUpstream(client: client)),
+                  fetcher: ObjectFetcher(upstream: UnicatUpstream(client: client)), logger: logger)
         self.transport = transport
         let first = try store.startEpoch(epoch, project: upstream.project, initResponse: UnicatResponse(
             result: ["cc.cursor": 0, "cursor": 0, "project": .string(upstream.project)], data: [:]))

@@ -339,7 +339,7 @@ public final class ScriptedUpstream: HTTPTransport, Sendable {
 
     private func initData(_ state: State) -> JSONValue {
         var data: [String: JSONValue] = [:]
-        for dataType in BridgeStore.initDataTypes {
+        for dataType in BridgeStore.unicatInitDataTypes {
             let objects = state.objects[dataType] ?? [:]
             data[dataType] = dataType == "cc.projects_members"
                 ? .array(objects.keys.sorted().compactMap { objects[$0] }) : .object(objects)

@@ -151,6 +151,14 @@ private func socketIO(_ text: String) throws -> SocketIOPacket {
                 == #"42["a\"b\\c\u0001"]"#)
     }
 
+    /// Zou's event stream lives in "/events": every packet names it, then a comma.
+    @Test func aNamedNamespaceIsInEveryFrame() throws {
+        #expect(SocketIOPacket.connectFrame(authJSON: #"{"token":"t"}"#, namespace: "/events") == #"40/events,{"token":"t"}"#)
+        #expect(SocketIOPacket.disconnectFrame(namespace: "/events") == "41/events,")
+        #expect(try SocketIOPacket.eventFrame(name: "x", argumentsJSON: "[1]", ackId: 2, namespace: "/events") == #"42/events,2["x",1]"#)
+        #expect(try SocketIOPacket.ackFrame(id: 3, argumentsJSON: "[]", namespace: "/events") == "43/events,3[]")
+    }
+
     @Test func ackReply() throws {
         #expect(try SocketIOPacket.ackFrame(id: 3, argumentsJSON: "[]") == "433[]")
         #expect(try SocketIOPacket.ackFrame(id: 3, argumentsJSON: #"["ok"]"#) == #"433["ok"]"#)

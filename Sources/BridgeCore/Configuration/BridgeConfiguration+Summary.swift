@@ -1,14 +1,21 @@
+import Foundation
+
 /// A human summary of a configuration for `check-config` and start-up logs. Names where
-/// the API key comes from, never the key.
+/// the secret comes from, never the secret.
 public struct ConfigurationSummary {
     public let text: String
 
     public init(_ configuration: BridgeConfiguration) {
         let upstream = configuration.upstream
         var lines = [
+            "upstream.kind:       \(upstream.kind.rawValue)",
             "upstream.url:        \(upstream.baseURL)",
             "upstream.project:    \(upstream.project)",
-            "upstream.api_key:    from \(upstream.apiKeySource.description)",
+        ]
+        if let email = upstream.email { lines.append("upstream.email:      \(email)") }
+        let secretLabel = "\(SecretSource.setting(for: upstream.kind)):".padding(toLength: 21, withPad: " ", startingAt: 0)
+        lines += [
+            "\(secretLabel)from \(upstream.secretSource.description)",
             "upstream.ca_file:    \(upstream.caFile ?? "(system CAs)")",
             "upstream.timeout:    \(upstream.requestTimeout) s",
             "sync.socket_feed:    \(configuration.sync.useSocketFeed)",

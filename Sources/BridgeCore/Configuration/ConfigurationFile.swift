@@ -26,6 +26,13 @@ public enum ConfigurationFile {
             case "upstream":
                 reader.mapping(value, path: path) { key, value, path in
                     switch key {
+                    case "kind": layer.kind = reader.string(value, path)
+                    case "email": layer.email = reader.string(value, path)
+                    case "events_url": layer.eventsURL = reader.string(value, path)
+                    case "password_env": layer.passwordEnv = reader.string(value, path)
+                    case "password_file": layer.passwordFile = reader.string(value, path)
+                    case "password":
+                        reader.issue(path, value, "inline passwords are refused (config files are often readable by others); use upstream.password_env or upstream.password_file")
                     case "url": layer.url = reader.string(value, path)
                     case "project": layer.project = reader.string(value, path)
                     case "api_key_env": layer.apiKeyEnv = reader.string(value, path)

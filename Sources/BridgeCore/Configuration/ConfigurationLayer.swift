@@ -1,6 +1,12 @@
 /// One source of settings (flags, environment or file); every field optional so layers
 /// can be merged with precedence flags > environment > file > defaults.
 public struct ConfigurationLayer: Sendable {
+    public var kind: String?
+    public var email: String?
+    public var eventsURL: String?
+    public var password: Secret?
+    public var passwordEnv: String?
+    public var passwordFile: String?
     public var url: String?
     public var project: String?
     public var apiKey: Secret?
@@ -31,6 +37,9 @@ public struct ConfigurationLayer: Sendable {
         layer.apiKey = value("UNICAT_API_KEY").map(Secret.init)
         layer.apiKeyFile = value("UNICAT_API_KEY_FILE")
         layer.caFile = value("UNICAT_CA_FILE")
+        layer.password = value("ZOU_PASSWORD").map(Secret.init)
+        layer.passwordFile = value("ZOU_PASSWORD_FILE")
+        layer.email = value("ZOU_EMAIL")
         layer.stateDirectory = value("UNICAT_BRIDGE_STATE_DIR")
         layer.logLevel = value("UNICAT_BRIDGE_LOG_LEVEL")
         return layer

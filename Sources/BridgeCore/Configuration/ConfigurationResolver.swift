@@ -17,6 +17,12 @@ public enum ConfigurationResolver {
             issues.append(.init(key: key, message: message, location: nil))
         }
 
+        let kindName = (pick(\.kind) ?? UpstreamKind.unicat.rawValue).lowercased()
+        let kind = UpstreamKind(rawValue: kindName) ?? .unicat
+        if UpstreamKind(rawValue: kindName) == nil {
+            fail("upstream.kind", "must be one of \(UpstreamKind.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(kindName)\"")
+        }
+
         var baseURL = pick(\.url) ?? ""
         while baseURL.hasSuffix("/") { baseURL.removeLast() }
         if baseURL.isEmpty {
@@ -35,17 +41,35 @@ public enum ConfigurationResolver {
             fail("upstream.project", "must be a project gid (a UUID), got \"\(project)\"")
         }
 
-        // The key's source follows the same precedence; a direct value only comes from
+        // The secret's source follows the same precedence; a direct value only comes from
         // the environment.
-        var keySource: APIKeySource?
-        if let file = flags.apiKeyFile { keySource = .file(path: file) }
-        else if let variable = flags.apiKeyEnv { keySource = .environment(variable: variable) }
-        else if let value = environment.apiKey { keySource = .value(value) }
-        else if let file = environment.apiKeyFile { keySource = .file(path: file) }
-        else if let file = file.apiKeyFile { keySource = .file(path: file) }
-        else if let variable = file.apiKeyEnv { keySource = .environment(variable: variable) }
-        if keySource == nil {
-            fail("upstream.api_key_env", "no API key source: set upstream.api_key_env or upstream.api_key_file, or UNICAT_API_KEY / UNICAT_API_KEY_FILE")
+        var keySource: SecretSource?
+        var email: String?
+        switch kind {
+        case .unicat:
+            if let file = flags.apiKeyFile { keySource = .file(path: file) }
+            else if let variable = flags.apiKeyEnv { keySource = .environment(variable: variable) }
+            else if let value = environment.apiKey { keySource = .value(value) }
+            else if let file = environment.apiKeyFile { keySource = .file(path: file) }
+            else if let file = file.apiKeyFile { keySource = .file(path: file) }
+            else if let variable = file.apiKeyEnv { keySource = .environment(variable: variable) }
+            if keySource == nil {
+                fail("upstream.api_key_env", "no API key source: set upstream.api_key_env or upstream.api_key_file, or UNICAT_API_KEY / UNICAT_API_KEY_FILE")
+            }
+        case .zou:
+            if let value = environment.password { keySource = .value(value) }
+            else if let file = environment.passwordFile { keySource = .file(path: file) }
+            else if let file = file.passwordFile { keySource = .file(path: file) }
+            else if let variable = file.passwordEnv { keySource = .environment(variable: variable) }
+            if keySource == nil {
+                fail("upstream.password_file", "no password source: set upstream.password_file or upstream.password_env, or ZOU_PASSWORD_FILE / ZOU_PASSWORD")
+            }
+            email = pick(\.email)
+            if (email ?? "").isEmpty { fail("upstream.email", "is required for upstream.kind zou (or set ZOU_EMAIL)") }
+        }
+        let eventsURL = pick(\.eventsURL)
+        if let eventsURL, URL(string: eventsURL)?.host == nil {
+            fail("upstream.events_url", "must be an http:// or https:// URL, got \"\(eventsURL)\"")
         }
 
         let caFile = pick(\.caFile)
@@ -71,8 +95,9 @@ public enum ConfigurationResolver {
 
         guard issues.isEmpty, let keySource else { throw ConfigurationError(issues: issues) }
         return BridgeConfiguration(
-            upstream: .init(baseURL: baseURL, project: project.lowercased(), apiKeySource: keySource, caFile: caFile,
-                            requestTimeout: timeout, omitExtendedDefinitions: pick(\.omitExtendedDefinitions) ?? false),
+            upstream: .init(baseURL: baseURL, project: project.lowercased(), secretSource: keySource, caFile: caFile,
+                            requestTimeout: timeout, omitExtendedDefinitions: pick(\.omitExtendedDefinitions) ?? false,
+                            kind: kind, email: email, eventsURL: eventsURL),
             sync: .init(useSocketFeed: pick(\.useSocketFeed) ?? true, safetyPollSeconds: safetyPoll),
             stateDirectory: stateDirectory,
             journalSize: journalSize,

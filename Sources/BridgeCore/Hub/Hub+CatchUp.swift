@@ -134,7 +134,7 @@ extension Hub {
                                         committedAt: 0))
         }
         guard let last = entries.last else {
-            throw SyncLogPages.RangeUnavailable(description: "Unicat's log has nothing after cursors cc \(cursors.cc), project \(cursors.project) up to the journal")
+            throw ChangesUnavailable("the upstream's log has nothing after cursors cc \(cursors.cc), project \(cursors.project) up to the journal")
         }
         var wanted = entries.filter { subscription.filter.matches($0.item) }
         if subscription.filter.latestOnly { wanted = latestPerKey(wanted) }
@@ -186,7 +186,7 @@ extension Hub {
             let held = (try? store.objects(dataType, keys: keys)) ?? [:]
             for (key, object) in held { objects[MirrorKey(dataType, key)] = .present(object) }
             let absent = keys.filter { held[$0] == nil }
-            guard !absent.isEmpty, ObjectFetcher.canFetch(dataType) else { continue }
+            guard !absent.isEmpty, fetcher.canFetch(dataType) else { continue }
             do {
                 for (key, object) in try await fetcher.fetch(dataType, keys: absent) {
                     if case .failed(let error) = object {

@@ -176,7 +176,7 @@ extension Hub {
             let key = MirrorKey(entry.item.dataType, entry.item.dataKey)
             if let state = batch.objects[key] ?? mirrored[key] {
                 objects[key] = state
-            } else if ObjectFetcher.canFetch(key.dataType) {
+            } else if fetcher.canFetch(key.dataType) {
                 unknown[key.dataType, default: []].append(key.key)
             }
         }

@@ -1,11 +1,11 @@
 import Foundation
 import Synchronization
 
-/// Reads Unicat's sync log (`/sync/get`) page by page for subscribers resuming from before
-/// the journal. Subscribers resuming from the same place ask for the same pages: concurrent
-/// requests share one upstream call (the client coalesces identical reads) and each page is
-/// kept briefly for those who arrive just after, so a gap costs Unicat one pass, not one
-/// per subscriber. Only one page per subscriber is held at a time.
+/// Reads the upstream's log of changes (Unicat: `/sync/get`) page by page for subscribers
+/// resuming from before the journal. Subscribers resuming from the same place ask for the
+/// same pages: concurrent requests share one upstream call (the client coalesces identical
+/// reads) and each page is kept briefly for those who arrive just after, so a gap costs the
+/// upstream one pass, not one per subscriber. Only one page per subscriber is held at a time.
 public final class SyncLogPages: Sendable {
     public struct Page: Sendable {
         /// In cursor order per stream.
@@ -14,25 +14,18 @@ public final class SyncLogPages: Sendable {
         public let more: Bool
     }
 
-    /// Unicat no longer holds the range (it answered that the cursor is too old).
-    public struct RangeUnavailable: Error, CustomStringConvertible {
-        public let description: String
-    }
-
     static let retention: Double = 60
     static let maxPages = 64
 
-    private let client: UpstreamClient
-    private let project: String
+    private let upstream: any Upstream
     private let recent = Mutex<[String: (at: Double, page: Page)]>([:])
     /// Unicat's latest cursors and when they were asked for.
     private let latest = Mutex<(at: Double, cursors: SyncCursors)?>(nil)
     /// However many subscribers claim positions ahead, Unicat is asked at most this often.
     static let latestCursorsInterval: Double = 0.5
 
-    public init(client: UpstreamClient, project: String) {
-        self.client = client
-        self.project = project
+    public init(upstream: any Upstream) {
+        self.upstream = upstream
     }
 
     /// The page of items after `cursors`.
@@ -40,14 +33,8 @@ public final class SyncLogPages: Sendable {
         let key = "\(epoch) \(cursors.cc)/\(cursors.project)"
         let now = Date().timeIntervalSince1970
         if let kept = recent.withLock({ $0[key] }), now - kept.at < Self.retention { return kept.page }
-        let response: UnicatResponse
-        do {
-            response = try await client.call(.syncGet, cursors.syncRequest(project: project))
-        } catch let error as UnicatError where error.isUnprocessable {
-            throw RangeUnavailable(description: "Unicat no longer holds the changes after cursors cc \(cursors.cc), project \(cursors.project): \(error)")
-        }
-        let (items, _, more) = SyncItem.parseList(response.result)
-        let page = Page(items: SyncEngine.ordered(items), more: more)
+        let (items, more) = try await upstream.changes(after: cursors)
+        let page = Page(items: items, more: more)
         recent.withLock { pages in
             pages[key] = (now, page)
             pages = pages.filter { now - $0.value.at < Self.retention }
@@ -58,15 +45,15 @@ public final class SyncLogPages: Sendable {
         return page
     }
 
-    /// Whether Unicat's log reaches `cursors` in both streams: a position ahead of this
-    /// instance is real when it comes from an instance further along.
+    /// Whether the upstream's log reaches `cursors` in both streams: a position ahead of this
+    /// instance is real when it comes from an instance further along. An upstream without
+    /// cursors of its own reaches none.
     public func reaches(_ cursors: SyncCursors) async throws -> Bool {
         let now = Date().timeIntervalSince1970
         if let known = latest.withLock({ $0 }), cursors.isAtOrBefore(known.cursors) || now - known.at < Self.latestCursorsInterval {
             return cursors.isAtOrBefore(known.cursors)
         }
-        let result = try await client.call(.syncCursors, ["project": .string(project)]).result
-        let reached = SyncCursors(cc: result["cc.cursor"]?.int64Value ?? 0, project: result["cursor"]?.int64Value ?? 0)
+        guard let reached = try await upstream.latestCursors() else { return false }
         latest.withLock { $0 = (now, reached) }
         return cursors.isAtOrBefore(reached)
     }

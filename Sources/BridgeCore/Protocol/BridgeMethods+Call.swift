@@ -17,8 +17,11 @@ extension BridgeMethods {
         guard let policy = await hub.policy(of: source.client), policy.permits(endpoint) else {
             throw RPCError.notPermitted("\(endpoint) is not allowed on this transport")
         }
+        guard let client = session.upstream.proxyClient else {
+            throw RPCError.notPermitted("unicat.call proxies Unicat's API; this bridge follows another upstream")
+        }
         if let exhausted = source.upstream.take() { throw exhausted }
-        let response = try await session.client.call(endpoint, body)
+        let response = try await client.call(endpoint, body)
         return ["result": response.result, "data": response.data]
     }
 }

@@ -16,7 +16,7 @@ extension BridgeMethods {
             throw RPCError.invalidParams("\"key\" or \"keys\" is required")
         }
         keys = Array(Set(keys)).sorted()
-        guard BridgeStore.initDataTypes.contains(dataType) || ObjectFetcher.canFetch(dataType) else {
+        guard session.store.initDataTypes.contains(dataType) || session.fetcher.canFetch(dataType) else {
             throw RPCError.invalidParams("unknown data_type \"\(dataType)\"")
         }
         _ = try await readyPosition()
@@ -29,7 +29,7 @@ extension BridgeMethods {
         }
         var errors: [String: JSONValue] = [:]
         let absent = keys.filter { objects[$0] == nil }
-        if !absent.isEmpty, ObjectFetcher.canFetch(dataType) {
+        if !absent.isEmpty, session.fetcher.canFetch(dataType) {
             let allowance = UpstreamAllowance(limit: Self.maxUpstreamRequestsPerGet, rate: source.upstream, purpose: "this unicat.get")
             for (key, outcome) in try await session.fetcher.fetch(dataType, keys: absent, allowance: allowance) {
                 switch outcome {

@@ -13,7 +13,7 @@ extension BridgeMethods {
 public enum BridgeStatus {
     public static func collect(_ session: SessionParts) throws -> JSONValue {
         let health = session.health.snapshot
-        let upstream = session.client.statistics
+        let upstream = session.upstream.statistics
         let journal = try session.store.journalBounds()
         let figures = session.hub.figures
         let now = Date().timeIntervalSince1970
@@ -21,6 +21,7 @@ public enum BridgeStatus {
             "server": ["name": .string(BridgeVersion.serverName), "version": .string(BridgeVersion.current)],
             "project": .string(session.configuration.upstream.project),
             "upstream": [
+                "kind": .string(session.configuration.upstream.kind.rawValue),
                 "state": .string(health.state.rawValue),
                 "feed_connected": .bool(health.feedConnected),
                 "last_error": health.lastError.map { .string($0) } ?? .null,
@@ -30,6 +31,7 @@ public enum BridgeStatus {
                 "requests": .int(Int64(upstream.requests)),
                 "failures": .int(Int64(upstream.failures)),
                 "authentications": .int(Int64(upstream.authentications)),
+                "token_refreshes": .int(Int64(upstream.tokenRefreshes)),
                 "object_fetch_failures": .int(Int64(session.engine.objectFetchFailures)),
             ],
             "position": session.engine.position?.json ?? .null,

@@ -3,14 +3,14 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// The bridge's one session to a Unicat project and everything that relays it: upstream
-/// client, sync engine, socket feed, safety poll, mirror and journal, the hub, and the
-/// transport plugins, run as one service until graceful shutdown.
+/// The bridge's one session to an upstream project (Unicat's project, Zou's production)
+/// and everything that relays it: the upstream, sync engine, its live feed, safety poll,
+/// mirror and journal, the hub, and the transport plugins, run as one service until
+/// graceful shutdown.
 public final class BridgeSession: Service {
     public let parts: SessionParts
     public let queries = HostQueries()
     public let metrics = BridgeMetrics()
-    private let feed: SyncFeed?
     private let plugins: PluginHost?
     private let logger: Logger
 
@@ -20,29 +20,34 @@ public final class BridgeSession: Service {
     public var health: UpstreamHealth { parts.health }
 
     /// Opens the store and loads the configured transport plugins (without starting them),
-    /// so a bad state directory or plugin stops the bridge before it contacts Unicat.
-    public init(configuration: BridgeConfiguration, apiKey: Secret, logger: Logger,
+    /// so a bad state directory or plugin stops the bridge before it contacts the upstream.
+    /// `secret` is Unicat's API key or the Zou account's password.
+    public init(configuration: BridgeConfiguration, secret: Secret, logger: Logger,
                 transport: (any HTTPTransport)? = nil,
                 requestShutdown: @escaping @Sendable (String) -> Void = { _ in }) throws {
         self.logger = logger
-        let upstream = configuration.upstream
-        let store = try BridgeStore(directory: configuration.stateDirectory, journalLimit: configuration.journalSize)
-        let client = UpstreamClient(baseURL: upstream.baseURL, project: upstream.project, apiKey: apiKey,
-                                    transport: transport ?? CurlHTTPTransport(caFile: upstream.caFile),
-                                    timeout: upstream.requestTimeout,
-                                    omitExtendedDefinitions: upstream.omitExtendedDefinitions, logger: logger)
-        let fetcher = ObjectFetcher(client: client, logger: logger)
+        let settings = configuration.upstream
+        let http = transport ?? CurlHTTPTransport(caFile: settings.caFile)
+        let upstream: any Upstream
+        switch settings.kind {
+        case .unicat:
+            upstream = UnicatUpstream(
+                client: UpstreamClient(baseURL: settings.baseURL, project: settings.project, apiKey: secret, transport: http,
+                                       timeout: settings.requestTimeout,
+                                       omitExtendedDefinitions: settings.omitExtendedDefinitions, logger: logger),
+                caFile: settings.caFile, logger: logger)
+        case .zou:
+            upstream = try ZouUpstream(settings: settings, password: secret, transport: http, logger: logger)
+        }
+        let store = try BridgeStore(directory: configuration.stateDirectory, journalLimit: configuration.journalSize,
+                                    initDataTypes: upstream.snapshotDataTypes)
+        let fetcher = ObjectFetcher(upstream: upstream)
         let health = UpstreamHealth(feedEnabled: configuration.sync.useSocketFeed, logger: logger)
-        let engine = SyncEngine(project: upstream.project, client: client, fetcher: fetcher, store: store,
+        let engine = SyncEngine(project: settings.project, upstream: upstream, fetcher: fetcher, store: store,
                                 health: health, logger: logger)
-        let hub = Hub(store: store, syncLog: SyncLogPages(client: client, project: upstream.project), fetcher: fetcher,
-                      logger: logger)
-        parts = SessionParts(configuration: configuration, store: store, client: client, fetcher: fetcher,
+        let hub = Hub(store: store, syncLog: SyncLogPages(upstream: upstream), fetcher: fetcher, logger: logger)
+        parts = SessionParts(configuration: configuration, store: store, upstream: upstream, fetcher: fetcher,
                              engine: engine, health: health, hub: hub)
-        feed = configuration.sync.useSocketFeed
-            ? try SyncFeed(baseURL: upstream.baseURL, caFile: upstream.caFile, project: upstream.project,
-                           upstream: client, engine: engine, health: health, logger: logger)
-            : nil
         plugins = configuration.transports.isEmpty ? nil : try PluginHost(
             transports: configuration.transports,
             pluginDirectory: configuration.pluginDirectory ?? PluginHost.defaultPluginDirectory,
@@ -73,7 +78,9 @@ public final class BridgeSession: Service {
                     await withTaskGroup(of: Void.self) { running in
                         // Commits fsync: on their own queue, never on the cooperative pool.
                         running.addTask(executorPreference: self.storageExecutor) { await self.engine.run() }
-                        if let feed = self.feed { running.addTask { await feed.run() } }
+                        if self.configuration.sync.useSocketFeed {
+                            running.addTask { await self.parts.upstream.followFeed(engine: self.engine, health: self.health) }
+                        }
                         running.addTask { await self.safetyPoll() }
                         await running.next()
                         running.cancelAll()
@@ -92,8 +99,8 @@ public final class BridgeSession: Service {
     /// that the hub, the feed and every client's requests share.
     private let storageExecutor = DedicatedExecutor(threadCount: 1)
 
-    /// Authenticates and loads or creates the mirror. Waits out an unreachable upstream;
-    /// a rejected API key or an untrusted certificate ends the run (retrying cannot help).
+    /// Logs in and loads or creates the mirror. Waits out an unreachable upstream; rejected
+    /// credentials or an untrusted certificate end the run (retrying cannot help).
     private func start() async throws {
         var attempt = 0
         while true {
@@ -104,11 +111,14 @@ public final class BridgeSession: Service {
             } catch let error as UpstreamError {
                 health.httpFailed(error)
                 switch error {
-                case .credentialsRejected, .untrusted: throw error
+                case .credentialsRejected, .loginRefused, .untrusted: throw error
                 case .unreachable: break
                 }
                 try await backOff(error, attempt: &attempt)
-            } catch let error as UnicatError {
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                // An error answer or an upstream not reachable yet: it may come back.
                 health.httpFailed(error)
                 try await backOff(error, attempt: &attempt)
             }
@@ -122,13 +132,13 @@ public final class BridgeSession: Service {
         try await Task.sleep(for: .seconds(delay))
     }
 
-    /// `/sync/get` at intervals even while the socket looks healthy (and more often while it
-    /// is down), checking for a rewound cursor each time.
+    /// The upstream's changes (Unicat: `/sync/get`) at intervals even while the feed looks
+    /// healthy (and more often while it is down), checking for a rewound cursor each time.
     private func safetyPoll() async {
         let interval = configuration.sync.safetyPollSeconds
         while !Task.isCancelled {
             let feedUp = health.snapshot.feedConnected
-            let wait = (feed != nil && feedUp) ? interval : min(interval, 5)
+            let wait = (configuration.sync.useSocketFeed && feedUp) ? interval : min(interval, 5)
             do { try await Task.sleep(for: .seconds(wait)) } catch { return }
             engine.requestCatchUp(verifyCursors: true)
         }

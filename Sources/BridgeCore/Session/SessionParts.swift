@@ -2,7 +2,7 @@
 public struct SessionParts: Sendable {
     public let configuration: BridgeConfiguration
     public let store: BridgeStore
-    public let client: UpstreamClient
+    public let upstream: any Upstream
     public let fetcher: ObjectFetcher
     public let engine: SyncEngine
     public let health: UpstreamHealth

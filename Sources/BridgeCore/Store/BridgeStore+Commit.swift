@@ -8,8 +8,8 @@ extension BridgeStore {
     public func commit(_ changes: StoreChanges, epoch: String) throws -> [JournalEntry] {
         let now = Date().timeIntervalSince1970
         defer {
-            let touched = changes.upserts.keys.contains { Self.initDataTypes.contains($0.dataType) }
-                || changes.deletions.contains { Self.initDataTypes.contains($0.dataType) }
+            let touched = changes.upserts.keys.contains { initDataTypes.contains($0.dataType) }
+                || changes.deletions.contains { initDataTypes.contains($0.dataType) }
             if touched { initData.withLock { $0.generation += 1 } }
         }
         return try database.writeWithoutTransaction { db in

@@ -6,8 +6,7 @@ extension BridgeStore {
     /// empties the journal, and sets the cursors to the init's. `restoreCursor` is the cc
     /// cursor of the latest finished restore the epoch is named after (`EpochBasis`).
     public func startEpoch(_ epoch: String, project: String, restoreCursor: Int64 = 0, initResponse: UnicatResponse) throws -> BridgePosition {
-        let cursors = SyncCursors(cc: initResponse.result["cc.cursor"]?.int64Value ?? 0,
-                                  project: initResponse.result["cursor"]?.int64Value ?? 0)
+        let cursors = SyncCursors(of: initResponse)
         defer { initData.withLock { $0.generation += 1 } }
         try database.writeWithoutTransaction { db in
             try db.inTransaction {

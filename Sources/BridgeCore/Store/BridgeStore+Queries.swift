@@ -130,7 +130,7 @@ extension BridgeStore {
         let generation = initData.withLock { $0.generation }
         if let cached = initData.withLock({ $0.cached }), cached.generation == generation { return cached.data }
         var data: [String: JSONValue] = [:]
-        for dataType in Self.initDataTypes {
+        for dataType in initDataTypes {
             let objects = try objects(dataType)
             if dataType == "cc.projects_members" {
                 data[dataType] = .array(objects.keys.sorted().compactMap { objects[$0] })

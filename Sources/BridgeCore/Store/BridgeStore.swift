@@ -7,9 +7,11 @@ import Synchronization
 /// bridge's user can read.
 public final class BridgeStore: Sendable {
     public static let fileName = "bridge.sqlite"
-    /// Data types that `init` carries; `unicat.init` is rebuilt from them.
-    public static let initDataTypes = ["cc.users", "cc.projects", "cc.projects_members", "cc.languages",
-                                       "definitions", "classes", "fields", "layouts", "queries"]
+    /// Data types that Unicat's `init` carries.
+    public static let unicatInitDataTypes = ["cc.users", "cc.projects", "cc.projects_members", "cc.languages",
+                                             "definitions", "classes", "fields", "layouts", "queries"]
+    /// Data types the upstream's snapshot carries; `unicat.init` is rebuilt from them.
+    public let initDataTypes: [String]
 
     let database: DatabasePool
     /// `unicat.init`'s data, encoded, rebuilt only after a commit changed an init type.
@@ -21,8 +23,10 @@ public final class BridgeStore: Sendable {
     public let path: String
 
     /// Opens (creating if needed) the store in `directory`.
-    public init(directory: String, journalLimit: Int, readOnly: Bool = false) throws {
+    public init(directory: String, journalLimit: Int, readOnly: Bool = false,
+                initDataTypes: [String] = BridgeStore.unicatInitDataTypes) throws {
         self.journalLimit = journalLimit
+        self.initDataTypes = initDataTypes
         path = (directory as NSString).appendingPathComponent(Self.fileName)
         if !readOnly {
             try Self.prepare(directory: directory, file: path)

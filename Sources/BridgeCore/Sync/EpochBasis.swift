@@ -9,15 +9,28 @@ public struct EpochBasis: Sendable, Hashable {
     /// Unicat's cursors went backwards with no restore to explain it. Nothing Unicat says
     /// tells other instances about it, so this epoch is this instance's own.
     public var rewound: Bool
+    /// For an upstream without cursors of its own (Zou), whose positions are this
+    /// instance's journal sequence: what makes the epoch this instance's own, e.g. when it
+    /// started. Nil for Unicat, whose epochs every instance names alike.
+    public var origin: String?
 
     public init(restoreCursor: Int64, rewound: Bool = false) {
         self.restoreCursor = restoreCursor
         self.rewound = rewound
     }
 
+    /// An epoch no other instance shares: `origin` names it.
+    public init(origin: String) {
+        restoreCursor = 0
+        rewound = false
+        self.origin = origin
+    }
+
     /// `<project hash>-r<restore cursor>`, and after an unexplained rewind
-    /// `-w<cc cursor>.<cursor>` of the epoch's first position; numbers in base 36.
+    /// `-w<cc cursor>.<cursor>` of the epoch's first position; numbers in base 36. With an
+    /// origin, `<project hash>-<origin>`.
     public func epoch(project: String, startingAt first: SyncCursors) -> String {
+        if let origin { return "\(Self.projectHash(project))-\(origin)" }
         var name = "\(Self.projectHash(project))-r\(String(restoreCursor, radix: 36))"
         if rewound { name += "-w\(String(first.cc, radix: 36)).\(String(first.project, radix: 36))" }
         return name

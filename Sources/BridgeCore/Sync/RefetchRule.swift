@@ -1,30 +1,7 @@
-/// What a sync item asks of the mirror (§8 of the API digest, with the official client's
-/// gaps closed: record and asset INSERTs are fetched, not ignored).
+/// What a change asks of the mirror: fetch the object's current state, remove it, or
+/// leave the mirror as it is. Each upstream decides (`Upstream.refetchRule`).
 public enum RefetchRule: Sendable, Equatable {
     case fetch
     case remove
     case ignore
-
-    public static func rule(for item: SyncItem, held: Bool, project: String) -> RefetchRule {
-        switch item.dataType {
-        case "jobs", "cc.version":
-            return .ignore
-        default:
-            break
-        }
-        if item.action == "DELETE" { return .remove }
-        guard ObjectFetcher.canFetch(item.dataType) else { return .ignore }
-        switch item.action {
-        case "INSERT":
-            switch item.dataType {
-            case "cc.users", "cc.projects": return held ? .fetch : .ignore
-            case "cc.projects_members": return item.dataKey.lowercased().hasPrefix(project + "/") ? .fetch : .ignore
-            default: return .fetch
-            }
-        case "UPDATE":
-            return held ? .fetch : .ignore
-        default:
-            return .ignore
-        }
-    }
 }

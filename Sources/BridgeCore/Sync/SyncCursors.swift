@@ -8,6 +8,11 @@ public struct SyncCursors: Sendable, Hashable, Codable {
         self.project = project
     }
 
+    /// The cursors a snapshot's `result` carries (`cc.cursor`, `cursor`; 0 when absent).
+    public init(of snapshot: UnicatResponse) {
+        self.init(cc: snapshot.result["cc.cursor"]?.int64Value ?? 0, project: snapshot.result["cursor"]?.int64Value ?? 0)
+    }
+
     public subscript(stream: SyncItem.Stream) -> Int64 {
         get { stream == .cc ? cc : project }
         set { if stream == .cc { cc = newValue } else { project = newValue } }

@@ -2,22 +2,23 @@ import Foundation
 import Logging
 import Synchronization
 
-/// Applies Unicat's sync items to the mirror and the journal, in cursor order per stream,
-/// exactly once. One worker applies everything, so there is never a second writer:
+/// Applies the upstream's changes to the mirror and the journal, in cursor order per
+/// stream, exactly once. One worker applies everything, so there is never a second writer:
 ///
 /// - items pushed by the socket feed are applied directly when they continue the stream
-///   without a gap; anything else, and every safety poll, goes through `/sync/get`, the
-///   authority, looping while Unicat says more is left;
+///   without a gap; anything else, and every safety poll, goes through the upstream's
+///   `changes(after:)` (Unicat: `/sync/get`), the authority, looping while more is left;
 /// - changed objects are refetched (batched, shared, never joining a fetch that started
 ///   before the change was seen) before anything is committed, and a cursor advances only
 ///   in the same transaction as its effect; keys whose refetch keeps failing are retried a
 ///   bounded number of times, then committed without their object (the mirror's copy
 ///   removed, the journal entry carrying the error) so one refused object cannot stop the
 ///   rest;
-/// - a change to what the init's `result` reports (a backup, a membership) refreshes it
-///   with one `/init`, committed with the change;
-/// - a finished `restore_project` job, or Unicat's cursors falling behind ours, starts a new
-///   epoch from a full init, named after what Unicat says (`EpochBasis`).
+/// - a change to what the snapshot's `result` reports (Unicat: a backup, a membership)
+///   refreshes it with one snapshot, committed with the change;
+/// - a change the upstream says ends continuity (Unicat: a finished `restore_project`
+///   job), or the upstream's cursors falling behind ours, starts a new epoch from a full
+///   snapshot, named as the upstream says (`EpochBasis`).
 public final class SyncEngine: Sendable {
     /// Awaited in order, so subscribers see batches in commit order.
     public typealias CommitHandler = @Sendable (CommittedBatch) async -> Void
@@ -46,14 +47,16 @@ public final class SyncEngine: Sendable {
     /// Pushed items held while the worker is busy; beyond this they are dropped and a
     /// catch-up from the stored cursors fetches them instead.
     private static let maxPendingPushed = 10_000
+    /// The end of the journal an upstream may look at to continue the stored epoch (Zou
+    /// finds there the event log rows it already relayed).
+    private static let recentEntriesForUpstream: Int64 = 1_000
 
     private let project: String
-    private let client: UpstreamClient
+    private let upstream: any Upstream
     private let fetcher: ObjectFetcher
     private let store: BridgeStore
     private let health: UpstreamHealth
     private let logger: Logger
-    private let restores: RestoreLog
     private let refetchRetry: RetryPolicy
     private let pending = Mutex(Pending())
     private let currentPosition: Mutex<BridgePosition?> = Mutex(nil)
@@ -68,17 +71,16 @@ public final class SyncEngine: Sendable {
 
     /// `refetchRetry`: how often, and how far apart, a step whose objects could not all be
     /// fetched is tried before it is committed without them.
-    public init(project: String, client: UpstreamClient, fetcher: ObjectFetcher, store: BridgeStore,
+    public init(project: String, upstream: any Upstream, fetcher: ObjectFetcher, store: BridgeStore,
                 health: UpstreamHealth, logger: Logger,
                 refetchRetry: RetryPolicy = RetryPolicy(maxAttempts: 5, baseDelay: 0.5, maxDelay: 30)) {
         self.project = project
-        self.client = client
+        self.upstream = upstream
         self.fetcher = fetcher
         self.store = store
         self.health = health
         self.logger = logger
         self.refetchRetry = refetchRetry
-        restores = RestoreLog(client: client, project: project, logger: logger)
         (wake, wakeContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -97,30 +99,32 @@ public final class SyncEngine: Sendable {
 
     // MARK: Start-up
 
-    /// Authenticates and decides between a warm restart (resume from the stored cursors)
-    /// and a cold start (a new epoch from the init that `/auth` returns).
+    /// Logs in and decides between a warm restart (resume from the stored position) and a
+    /// new epoch from the session's first snapshot, as the upstream says.
     public func prepare() async throws {
         let stored = try store.storedState()
-        let initResponse = try await client.authenticate()
+        let snapshot = try await upstream.openSession()
         health.httpSucceeded()
-        let upstream = Self.cursors(of: initResponse)
-        if let stored, stored.project == project {
-            let ours = stored.position.cursors
-            if upstream.project < ours.project || upstream.cc < ours.cc {
-                let basis = try await basisAfterRewind(from: ours, to: upstream, knownRestore: stored.restoreCursor ?? 0)
-                try await startEpoch(from: initResponse, basis: basis,
-                                     reason: "Unicat's cursors (\(upstream.cc)/\(upstream.project)) are behind the stored ones (\(ours.cc)/\(ours.project))")
+        let theirs = SyncCursors(of: snapshot)
+        let last = try store.journalBounds().last
+        let recent = stored == nil ? [] : try store.journal(after: max(0, last - Self.recentEntriesForUpstream))
+        if let basis = try await upstream.epochBasis(continuing: stored, recent: recent, at: snapshot) {
+            let reason: String
+            if let stored, stored.project == project {
+                let ours = stored.position.cursors
+                reason = basis.origin != nil ? "the stored epoch cannot be continued from what the upstream keeps"
+                    : "the upstream's cursors (\(theirs.cc)/\(theirs.project)) are behind the stored ones (\(ours.cc)/\(ours.project))"
             } else {
-                currentPosition.withLock { $0 = stored.position }
-                context.withLock { $0 = EpochContext(restoreCursor: stored.restoreCursor ?? 0, initResult: stored.initResult) }
-                let behind = (upstream.cc - ours.cc) + (upstream.project - ours.project)
-                logger.notice("warm restart: epoch \(stored.position.epoch) at cursors cc \(ours.cc), project \(ours.project); \(behind) cursor steps to catch up")
+                reason = stored == nil ? "cold start" : "the stored state belongs to project \(stored?.project ?? "?")"
             }
-        } else {
-            // Restores up to the init's cc cursor are in the init; later ones are seen live.
-            let restore = try await restores.latestRestore(after: 0, through: upstream.cc) ?? 0
-            try await startEpoch(from: initResponse, basis: EpochBasis(restoreCursor: restore),
-                                 reason: stored == nil ? "cold start" : "the stored state belongs to project \(stored?.project ?? "?")")
+            try await startEpoch(from: snapshot, basis: basis, reason: reason)
+        } else if let stored {
+            let ours = stored.position.cursors
+            currentPosition.withLock { $0 = stored.position }
+            context.withLock { $0 = EpochContext(restoreCursor: stored.restoreCursor ?? 0, initResult: stored.initResult) }
+            // An upstream without cursors of its own (Zou) cannot tell how far behind it is.
+            let behind = (theirs.cc - ours.cc) + (theirs.project - ours.project)
+            logger.notice("warm restart: epoch \(stored.position.epoch) at cursors cc \(ours.cc), project \(ours.project)\(behind >= 0 ? "; \(behind) cursor steps to catch up" : "")")
         }
         requestCatchUp()
     }
@@ -142,13 +146,19 @@ public final class SyncEngine: Sendable {
     }
 
     /// Fetch everything after the stored cursors with `/sync/get`. With `verifyCursors`,
-    /// first compare with Unicat's latest cursors to detect a rewind.
+    /// first compare with the upstream's latest cursors to detect a rewind.
     public func requestCatchUp(verifyCursors: Bool = false) {
         pending.withLock {
             $0.catchUp = true
             $0.verifyCursors = $0.verifyCursors || verifyCursors
         }
         wakeContinuation.yield()
+    }
+
+    /// Starts a new epoch from a fresh snapshot: the upstream lost continuity in a way only
+    /// it can tell (e.g. a feed drop that nothing can recover).
+    public func requestNewEpoch(reason: String, basis: EpochBasis) {
+        requestNewEpoch(NewEpoch(reason: reason, basis: basis))
     }
 
     private func requestNewEpoch(_ newEpoch: NewEpoch) {
@@ -229,16 +239,14 @@ public final class SyncEngine: Sendable {
         return gap
     }
 
-    /// `/sync/get` from the stored cursors until Unicat reports nothing more.
+    /// The upstream's changes after the stored cursors until it reports nothing more.
     private func catchUp() async throws {
         var applied = 0
         var pages = 0
         while true {
             guard let cursors = position?.cursors else { return }
-            let response = try await client.call(.syncGet, cursors.syncRequest(project: project))
+            let (items, more) = try await upstream.changes(after: cursors)
             health.httpSucceeded()
-            let (items, malformed, more) = SyncItem.parseList(response.result)
-            if malformed > 0 { logger.error("ignored \(malformed) malformed sync item(s) from /sync/get") }
             pages += 1
             let count = try await apply(items)
             applied += count
@@ -252,35 +260,22 @@ public final class SyncEngine: Sendable {
         if applied > 0 { logger.debug("caught up: \(applied) change(s) over \(pages) page(s)") }
     }
 
-    /// Compares with Unicat's latest cursors (without adopting them: that would skip
-    /// changes). Starts a new epoch and returns true when Unicat is behind us.
+    /// Compares with the upstream's latest cursors (without adopting them: that would skip
+    /// changes). Starts a new epoch and returns true when the upstream is behind us.
     private func cursorsWentBackwards() async throws -> Bool {
-        guard let ours = position?.cursors else { return false }
-        let latest = try await client.call(.syncCursors, ["project": .string(project)]).result
-        guard let cc = latest["cc.cursor"]?.int64Value, let cursor = latest["cursor"]?.int64Value else { return false }
-        let theirs = SyncCursors(cc: cc, project: cursor)
+        guard let ours = position?.cursors, let theirs = try await upstream.latestCursors() else { return false }
         guard theirs.cc < ours.cc || theirs.project < ours.project else { return false }
-        let basis = try await basisAfterRewind(from: ours, to: theirs, knownRestore: context.withLock { $0?.restoreCursor ?? 0 })
-        requestNewEpoch(NewEpoch(reason: "Unicat's cursors (\(cc)/\(cursor)) went behind ours (\(ours.cc)/\(ours.project))", basis: basis))
+        let basis = try await upstream.basisAfterRewind(from: ours, to: theirs, knownRestore: context.withLock { $0?.restoreCursor ?? 0 })
+        requestNewEpoch(NewEpoch(reason: "the upstream's cursors (\(theirs.cc)/\(theirs.project)) went behind ours (\(ours.cc)/\(ours.project))",
+                                 basis: basis))
         return true
-    }
-
-    /// Unicat's cursors went from `ours` back to `theirs`. A restore in the cc stream
-    /// between the two names the new epoch as every instance names it. Without one (or when
-    /// the cc stream itself went back) nothing Unicat says explains the rewind: the epoch
-    /// is marked as this instance's own.
-    private func basisAfterRewind(from ours: SyncCursors, to theirs: SyncCursors, knownRestore: Int64) async throws -> EpochBasis {
-        if theirs.cc >= ours.cc, let restore = try await restores.latestRestore(after: ours.cc, through: theirs.cc) {
-            return EpochBasis(restoreCursor: restore)
-        }
-        return EpochBasis(restoreCursor: knownRestore, rewound: true)
     }
 
     // MARK: Applying
 
     /// Applies items in cursor order per stream, skipping duplicates. Returns how many were
-    /// new. A finished restore ends the batch before it and starts a new epoch; it is not
-    /// committed in the old one, so a restart before the new epoch sees it again.
+    /// new. A change that starts a new epoch (a finished restore) ends the batch before it;
+    /// it is not committed in the old one, so a restart before the new epoch sees it again.
     @discardableResult
     private func apply(_ items: [SyncItem]) async throws -> Int {
         guard let start = position else { return 0 }
@@ -288,18 +283,18 @@ public final class SyncEngine: Sendable {
         let seen = fetcher.mark()
         var cursors = start.cursors
         var accepted: [(item: SyncItem, cursors: SyncCursors)] = []
-        var restore: SyncItem?
+        var restart: (basis: EpochBasis, reason: String)?
         for item in Self.ordered(items) where item.cursor > cursors[item.stream] {
-            if item.isRestoreDone(project: project) {
-                restore = item
+            if let started = upstream.epochStarted(by: item) {
+                restart = started
                 break
             }
             cursors[item.stream] = item.cursor
             accepted.append((item, cursors))
         }
-        if !accepted.isEmpty { try await commit(accepted, from: start, seen: seen, refreshingInit: restore == nil) }
-        if let restore {
-            requestNewEpoch(NewEpoch(reason: "restore_project job finished", basis: EpochBasis(restoreCursor: restore.cursor)))
+        if !accepted.isEmpty { try await commit(accepted, from: start, seen: seen, refreshingInit: restart == nil) }
+        if let restart {
+            requestNewEpoch(NewEpoch(reason: restart.reason, basis: restart.basis))
             return accepted.count + 1
         }
         return accepted.count
@@ -329,7 +324,7 @@ public final class SyncEngine: Sendable {
         }
         let current = context.withLock { $0 }
         if refreshingInit, let current,
-           accepted.contains(where: { $0.item.changesProjectInit(project: project, initResult: current.initResult) }) {
+           accepted.contains(where: { upstream.changesSnapshotResult($0.item, current: current.initResult) }) {
             changes.initResult = try await refreshedInitResult(keepingCursorsOf: current.initResult)
         }
         let entries = try store.commit(changes, epoch: start.epoch)
@@ -354,7 +349,7 @@ public final class SyncEngine: Sendable {
     /// of the epoch's init (`unicat.init` serves the current ones, and they tell where
     /// the epoch's journal starts).
     private func refreshedInitResult(keepingCursorsOf stored: JSONValue) async throws -> JSONValue {
-        var result = try await client.projectInit().result.objectValue ?? [:]
+        var result = try await upstream.snapshot().result.objectValue ?? [:]
         result["cc.cursor"] = stored["cc.cursor"]
         result["cursor"] = stored["cursor"]
         return .object(result)
@@ -374,7 +369,7 @@ public final class SyncEngine: Sendable {
         for item in items {
             let wantedBySubscribers = interest.contains("*") || interest.contains(item.dataType)
             let isHeld = held[item.dataType]?.contains(item.dataKey) ?? false
-            let rule = RefetchRule.rule(for: item, held: isHeld || wantedBySubscribers, project: project)
+            let rule = upstream.refetchRule(for: item, held: isHeld || wantedBySubscribers)
             rules[item] = rule
             if rule == .fetch { wanted[item.dataType, default: []].append(item.dataKey) }
         }
@@ -410,23 +405,19 @@ public final class SyncEngine: Sendable {
 
     private func reinitialize(_ newEpoch: NewEpoch) async throws {
         logger.warning("starting a new epoch: \(newEpoch.reason)")
-        let response = try await client.projectInit()
+        let response = try await upstream.snapshot()
         try await startEpoch(from: response, basis: newEpoch.basis, reason: newEpoch.reason)
         health.httpSucceeded()
         requestCatchUp()
     }
 
     private func startEpoch(from initResponse: UnicatResponse, basis: EpochBasis, reason: String) async throws {
-        let epoch = basis.epoch(project: project, startingAt: Self.cursors(of: initResponse))
+        let epoch = basis.epoch(project: project, startingAt: SyncCursors(of: initResponse))
         let first = try store.startEpoch(epoch, project: project, restoreCursor: basis.restoreCursor, initResponse: initResponse)
         currentPosition.withLock { $0 = first }
         context.withLock { $0 = EpochContext(restoreCursor: basis.restoreCursor, initResult: initResponse.result) }
         logger.notice("epoch \(epoch) started (\(reason)) at cursors cc \(first.cursors.cc), project \(first.cursors.project)")
         for handler in handlers.withLock({ $0.epoch }) { await handler(first, reason) }
-    }
-
-    private static func cursors(of initResponse: UnicatResponse) -> SyncCursors {
-        SyncCursors(cc: initResponse.result["cc.cursor"]?.int64Value ?? 0, project: initResponse.result["cursor"]?.int64Value ?? 0)
     }
 
     /// Items sorted by cursor within each stream, keeping each stream's slots in the list

@@ -18,13 +18,8 @@ public final class UpstreamClient: Sendable {
     private let logger: Logger
     private let reads = RequestCoalescer<UnicatResponse>()
     private let authentications = RequestCoalescer<UnicatResponse>()
-    private let counters = Mutex(Counters())
+    private let counters = Mutex(UpstreamCounters())
 
-    public struct Counters: Sendable {
-        public var requests = 0
-        public var failures = 0
-        public var authentications = 0
-    }
 
     public init(baseURL: String, project: String, apiKey: Secret, transport: any HTTPTransport,
                 credentials: CredentialStore = CredentialStore(), timeout: Double = 60,
@@ -40,7 +35,7 @@ public final class UpstreamClient: Sendable {
         self.logger = logger
     }
 
-    public var statistics: Counters { counters.withLock { $0 } }
+    public var statistics: UpstreamCounters { counters.withLock { $0 } }
 
     /// Authenticates with the API key and returns the project init (`/auth` answers with it).
     /// Concurrent callers share one request.
