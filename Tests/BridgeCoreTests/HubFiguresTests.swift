@@ -62,6 +62,10 @@ import Testing
                 "counted \(counted), the hub holds \(recounted)", sourceLocation: sourceLocation)
         #expect([counted.clients, counted.subscriptions, counted.liveSubscriptions, counted.blockedClients]
                 == [clients, subscriptions, live, blocked], sourceLocation: sourceLocation)
+        // One transport here: its figures are the totals.
+        let transport = counted.transports["recording"] ?? HubFigures.TransportFigures()
+        #expect([transport.clients, transport.subscriptions, transport.blockedClients] == [clients, subscriptions, blocked],
+                sourceLocation: sourceLocation)
     }
 }
 

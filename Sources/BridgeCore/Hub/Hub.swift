@@ -83,7 +83,7 @@ public actor Hub {
         let known = clients.updateValue(Client(id: client, transport: transport), forKey: client) != nil
         count {
             $0.clientsOpened += 1
-            if !known { $0.clients += 1 }
+            if !known { $0.counted(clients: 1, on: transport.name) }
         }
     }
 
@@ -91,9 +91,8 @@ public actor Hub {
         heldBack[client] = nil
         guard let removed = clients.removeValue(forKey: client) else { return }
         count {
-            $0.clients -= 1
-            $0.subscriptions -= removed.subscriptions.count
-            if removed.blocked { $0.blockedClients -= 1 }
+            $0.counted(clients: -1, subscriptions: -removed.subscriptions.count, blocked: removed.blocked ? -1 : 0,
+                       on: removed.transport.name)
         }
         for subscription in removed.subscriptions.values { leave(subscription.group, client) }
         for task in removed.catchUps.values { task.cancel() }
@@ -105,7 +104,7 @@ public actor Hub {
     func markWritable(_ client: UInt64) {
         guard var state = clients[client] else { return }
         heldBack[client] = nil
-        if state.blocked { count { $0.blockedClients -= 1 } }
+        if state.blocked { count { $0.counted(blocked: -1, on: state.transport.name) } }
         state.blocked = false
         let waiters = state.writableWaiters
         state.writableWaiters.removeAll()
@@ -155,7 +154,9 @@ public actor Hub {
                 recovered = true
             }
         }
-        if clients[client]?.subscriptions.updateValue(subscription, forKey: id) == nil { count { $0.subscriptions += 1 } }
+        if clients[client]?.subscriptions.updateValue(subscription, forKey: id) == nil {
+            count { $0.counted(subscriptions: 1, on: state.transport.name) }
+        }
         clients[client]?.wantsUpstreamState = true
         if filter.includeObjects { publishObjectInterest() }
         return Subscribed(subscription: id, position: subscription.position, recovered: recovered,
@@ -180,7 +181,7 @@ public actor Hub {
         guard let removed = clients[client]?.subscriptions[id] else { throw .unknownSubscription(id) }
         retire(client, id)
         clients[client]?.subscriptions[id] = nil
-        count { $0.subscriptions -= 1 }
+        if let transport = clients[client]?.transport { count { $0.counted(subscriptions: -1, on: transport.name) } }
         if removed.filter.includeObjects { publishObjectInterest() }
     }
 
@@ -278,8 +279,8 @@ public actor Hub {
 
     /// Marks a client blocked (its transport holds a message it has not taken).
     func markBlocked(_ client: UInt64) {
-        guard clients[client]?.blocked == false else { return }
+        guard clients[client]?.blocked == false, let transport = clients[client]?.transport else { return }
         clients[client]?.blocked = true
-        count { $0.blockedClients += 1 }
+        count { $0.counted(blocked: 1, on: transport.name) }
     }
 }

@@ -15,4 +15,23 @@ public struct HubFigures: Sendable, Equatable {
     /// Changes a latest_only subscriber skipped because a later one for the same key followed.
     public var coalescedChanges = 0
     public var slowConsumersDropped = 0
+    /// Clients, subscriptions and blocked clients of each transport, by its name.
+    public var transports: [String: TransportFigures] = [:]
+
+    public struct TransportFigures: Sendable, Equatable {
+        public var clients = 0
+        public var subscriptions = 0
+        public var blockedClients = 0
+    }
+
+    /// Counts a change in clients, subscriptions or blocked clients of one transport, and
+    /// in the totals.
+    mutating func counted(clients: Int = 0, subscriptions: Int = 0, blocked: Int = 0, on transport: String) {
+        self.clients += clients
+        self.subscriptions += subscriptions
+        blockedClients += blocked
+        transports[transport, default: TransportFigures()].clients += clients
+        transports[transport, default: TransportFigures()].subscriptions += subscriptions
+        transports[transport, default: TransportFigures()].blockedClients += blocked
+    }
 }

@@ -47,6 +47,10 @@ public enum BridgeStatus {
                 "slow_consumers_dropped": .int(Int64(figures.slowConsumersDropped)),
                 "messages_sent": .int(Int64(figures.messagesSent)),
                 "bytes_sent": .int(Int64(figures.bytesSent)),
+                "transports": .object(figures.transports.mapValues { transport in
+                    ["clients": .int(Int64(transport.clients)), "subscriptions": .int(Int64(transport.subscriptions)),
+                     "blocked_clients": .int(Int64(transport.blockedClients))]
+                }),
             ],
         ]
     }
