@@ -21,7 +21,7 @@ final class WebSocketTransport: TransportPlugin, HeadroomRequiring {
     init(host: BridgeHost, configJSON: String) throws {
         self.host = host
         configuration = try PluginConfiguration.decode(WebSocketConfiguration.self, from: configJSON)
-        access = AccessPolicy(tokens: try TokenVerifier(tokensFile: configuration.tokensFile, hmacSecretFile: configuration.hmacSecretFile),
+        access = AccessPolicy(tokens: configuration.tokens,
                               origins: OriginPolicy(allowedOrigins: configuration.allowedOrigins))
     }
 
@@ -72,5 +72,13 @@ final class WebSocketTransport: TransportPlugin, HeadroomRequiring {
         let status = client.outbox.enqueue(message)
         if status == BRIDGE_ERR_QUEUE_FULL { metrics.queueFull.add(1, ordering: .relaxed) }
         return status
+    }
+}
+
+extension WebSocketTransport {
+    /// What `create` would refuse in a configuration, its TLS and token files read and
+    /// checked as well (ABI 1.2 `validate`). Listening is left to `start`.
+    static func validate(_ configJSON: String) throws {
+        _ = try PluginConfiguration.decode(WebSocketConfiguration.self, from: configJSON)
     }
 }

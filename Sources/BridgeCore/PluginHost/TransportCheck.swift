@@ -1,0 +1,89 @@
+import CBridgePlugin
+import Foundation
+
+/// Checks the `transports` sections as the start of `run` would, without starting
+/// anything: the host's own keys, that each plugin loads, and each plugin's verdict on its
+/// section (its `validate`, ABI 1.2, or for older plugins `create` then `destroy`).
+public enum TransportCheck {
+    /// Every problem found, each with its dotted key (`transports.websocket.listen`).
+    public static func issues(transports: [String: JSONValue], pluginDirectory: String) -> [ConfigurationError.Issue] {
+        transports.keys.sorted().flatMap { name in
+            issues(name: name, section: transports[name] ?? .object([:]), pluginDirectory: pluginDirectory)
+        }
+    }
+
+    private static func issues(name: String, section: JSONValue, pluginDirectory: String) -> [ConfigurationError.Issue] {
+        let prefix = "transports.\(name)"
+        let settings: TransportSettings
+        do {
+            settings = try TransportSettings(name: name, section: section, pluginDirectory: pluginDirectory)
+        } catch let error as PluginLoadError {
+            return error.issues
+        } catch {
+            return [.init(key: prefix, message: "\(error)", location: nil)]
+        }
+        let library: PluginLibrary
+        do {
+            library = try PluginLibrary(path: settings.library)
+        } catch {
+            let key = section["library"] == nil ? prefix : "\(prefix).library"
+            return [.init(key: key, message: "\(error)", location: nil)]
+        }
+        let problems = verdict(of: library, on: settings.pluginConfig.encodedString())
+        return problems.map { problem in
+            .init(key: problem.key.map { "\(prefix).\($0)" } ?? prefix, message: problem.message, location: nil)
+        }
+    }
+
+    /// The plugin's problems with `configJSON`, each with its key inside the section if
+    /// the plugin gave one.
+    private static func verdict(of library: PluginLibrary, on configJSON: String) -> [(key: String?, message: String)] {
+        var buffer = [CChar](repeating: 0, count: 16 * 1024)
+        if let validate = library.validate {
+            guard configJSON.withCString({ validate($0, &buffer, buffer.count) }) != 0 else { return [] }
+            let lines = text(buffer).split(separator: "\n").map { line -> (key: String?, message: String) in
+                guard let tab = line.firstIndex(of: "\t") else { return (nil, String(line)) }
+                return (String(line[..<tab]), String(line[line.index(after: tab)...]))
+            }
+            return lines.isEmpty ? [(nil, "refused its configuration (no reason given)")] : lines
+        }
+        guard let create = library.descriptor.pointee.create, let destroy = library.descriptor.pointee.destroy else {
+            return [(nil, "the plugin has no create function")]
+        }
+        let vtable = CheckingVTable()
+        guard let instance = configJSON.withCString({ create(vtable.pointer, $0, &buffer, buffer.count) }) else {
+            let reason = text(buffer)
+            return [(nil, "refused its configuration: \(reason.isEmpty ? "no reason given" : reason)")]
+        }
+        destroy(instance)
+        return []
+    }
+
+    private static func text(_ buffer: [CChar]) -> String {
+        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+/// The host vtable handed to a plugin created only to see whether it accepts its
+/// configuration: no client is admitted, nothing is answered, logs are dropped.
+private final class CheckingVTable {
+    let pointer: UnsafeMutablePointer<bridge_host_vtable>
+
+    init() {
+        pointer = .allocate(capacity: 1)
+        pointer.initialize(to: bridge_host_vtable())
+        pointer.pointee.abi_major = UInt32(BRIDGE_PLUGIN_ABI_MAJOR)
+        pointer.pointee.abi_minor = UInt32(BRIDGE_PLUGIN_ABI_MINOR)
+        pointer.pointee.struct_size = UInt32(MemoryLayout<bridge_host_vtable>.size)
+        pointer.pointee.client_open = { _, _ in 0 }
+        pointer.pointee.client_message = { _, _, _, _ in }
+        pointer.pointee.client_close = { _, _, _ in }
+        pointer.pointee.client_writable = { _, _ in }
+        pointer.pointee.log = { _, _, _ in }
+        pointer.pointee.host_query = { _, _ in nil }
+        pointer.pointee.free_string = { _, string in free(string) }
+        pointer.pointee.request_shutdown = { _, _ in }
+    }
+
+    deinit { pointer.deallocate() }
+}
