@@ -14,23 +14,17 @@ public enum TransportCheck {
 
     private static func issues(name: String, section: JSONValue, pluginDirectory: String) -> [ConfigurationError.Issue] {
         let prefix = "transports.\(name)"
-        let settings: TransportSettings
-        do {
-            settings = try TransportSettings(name: name, section: section, pluginDirectory: pluginDirectory)
-        } catch let error as PluginLoadError {
-            return error.issues
-        } catch {
-            return [.init(key: prefix, message: "\(error)", location: nil)]
-        }
+        let settings = TransportSettings(name: name, section: section, pluginDirectory: pluginDirectory)
+        guard let path = settings.library else { return settings.issues }
         let library: PluginLibrary
         do {
-            library = try PluginLibrary(path: settings.library)
+            library = try PluginLibrary(path: path)
         } catch {
             let key = section["library"] == nil ? prefix : "\(prefix).library"
-            return [.init(key: key, message: "\(error)", location: nil)]
+            return settings.issues + [.init(key: key, message: "\(error)", location: nil)]
         }
         let problems = verdict(of: library, on: settings.pluginConfig.encodedString())
-        return problems.map { problem in
+        return settings.issues + problems.map { problem in
             .init(key: problem.key.map { "\(prefix).\($0)" } ?? prefix, message: problem.message, location: nil)
         }
     }

@@ -10,27 +10,37 @@ struct TransportSettings: Sendable {
                                         "pending_requests_max_bytes", "max_answer_bytes"]
 
     let name: String
-    let library: String
+    /// The plugin's path; nil for a section naming no library and no bundled transport.
+    let library: String?
     let policy: TransportPolicy
+    /// The section without the host's keys: the plugin's configuration.
     let pluginConfig: JSONValue
+    /// Every problem with the host's keys (`transports.<name>.<key>`).
+    let issues: [ConfigurationError.Issue]
 
-    /// Reads the section; throws every problem with the host's keys at once.
-    init(name: String, section: JSONValue, pluginDirectory: String) throws {
+    /// The settings, for a host that loads the plugin: throws every problem at once.
+    static func usable(name: String, section: JSONValue, pluginDirectory: String) throws -> (settings: TransportSettings, library: String) {
+        let settings = TransportSettings(name: name, section: section, pluginDirectory: pluginDirectory)
+        guard settings.issues.isEmpty, let library = settings.library else { throw PluginLoadError(issues: settings.issues) }
+        return (settings, library)
+    }
+
+    /// Reads the section, noting each problem and going on.
+    init(name: String, section: JSONValue, pluginDirectory: String) {
         let prefix = "transports.\(name)"
         var issues: [ConfigurationError.Issue] = []
         func fail(_ key: String?, _ message: String) {
             issues.append(.init(key: key.map { "\(prefix).\($0)" } ?? prefix, message: message, location: nil))
         }
-        guard case .object(let members) = section else {
-            throw PluginLoadError(issues: [.init(key: prefix, message: "must be a mapping", location: nil)])
-        }
         self.name = name
+        let members = section.objectValue ?? [:]
+        if section.objectValue == nil { fail(nil, "must be a mapping") }
         if let library = members["library"]?.stringValue {
             self.library = library.hasPrefix("/") ? library : "\(pluginDirectory)/\(library)"
         } else if let file = Self.bundled[name] {
             library = "\(pluginDirectory)/\(file)"
         } else {
-            library = ""
+            library = nil
             fail(nil, "unknown transport\(DidYouMean.hint(for: name, among: Self.bundled.keys)); the bundled ones are \(Self.bundled.keys.sorted().joined(separator: ", ")), or set \(prefix).library to a plugin's .so")
         }
         var policy = TransportPolicy()
@@ -69,7 +79,7 @@ struct TransportSettings: Sendable {
             if let value = limit.int64Value, value >= 1024 { policy.maxAnswerBytes = Int(clamping: value) }
             else { fail("max_answer_bytes", "must be a whole number of bytes, at least 1024") }
         }
-        guard issues.isEmpty else { throw PluginLoadError(issues: issues) }
+        self.issues = issues
         self.policy = policy
         pluginConfig = .object(members.filter { !Self.hostKeys.contains($0.key) })
     }
