@@ -101,6 +101,7 @@ let package = Package(
         .target(name: "ShortStructPlugin", dependencies: ["CBridgePlugin"], path: "Tests/Fixtures/CBadPlugins/ShortStructPlugin",
                 publicHeadersPath: "."),
         .testTarget(name: "BridgePluginKitTests", dependencies: ["BridgePluginKit"], path: "Tests/BridgePluginKitTests"),
+        .testTarget(name: "WebSocketCredentialsTests", dependencies: ["WebSocketCredentials"], path: "Tests/WebSocketCredentialsTests"),
         // Loads the built plugin libraries with dlopen; never links a plugin target.
         .testTarget(name: "TransportPluginTests", dependencies: ["CBridgePlugin"], path: "Tests/TransportPluginTests"),
         // The benchmark load generator (Benchmarks/run drives it); never part of the tests.
