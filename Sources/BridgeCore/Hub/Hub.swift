@@ -266,16 +266,31 @@ public actor Hub {
         public var blockedClients: Int
         public var coalescedChanges: Int
         public var counters: HubCounters
+        /// The same figures for each transport's clients, by transport name.
+        public var transports: [String: TransportFigures]
+    }
+
+    public struct TransportFigures: Sendable {
+        public var clients = 0
+        public var subscriptions = 0
+        public var blockedClients = 0
     }
 
     public var figures: Figures {
-        Figures(
+        var transports: [String: TransportFigures] = [:]
+        for client in clients.values {
+            transports[client.transport.name, default: TransportFigures()].clients += 1
+            transports[client.transport.name, default: TransportFigures()].subscriptions += client.subscriptions.count
+            if client.blocked { transports[client.transport.name, default: TransportFigures()].blockedClients += 1 }
+        }
+        return Figures(
             clients: clients.count,
             subscriptions: clients.values.reduce(0) { $0 + $1.subscriptions.count },
             liveSubscriptions: clients.values.reduce(0) { $0 + $1.subscriptions.values.filter { $0.stage == .live }.count },
             blockedClients: clients.values.filter(\.blocked).count,
             coalescedChanges: counters.coalesced,
-            counters: counters)
+            counters: counters,
+            transports: transports)
     }
 }
 

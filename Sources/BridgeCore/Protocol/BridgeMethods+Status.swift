@@ -45,6 +45,10 @@ public enum BridgeStatus {
                 "slow_consumers_dropped": .int(Int64(figures.counters.slowConsumersDropped)),
                 "messages_sent": .int(Int64(figures.counters.messagesSent)),
                 "bytes_sent": .int(Int64(figures.counters.bytesSent)),
+                "transports": .object(figures.transports.mapValues { transport in
+                    ["clients": .int(Int64(transport.clients)), "subscriptions": .int(Int64(transport.subscriptions)),
+                     "blocked_clients": .int(Int64(transport.blockedClients))]
+                }),
             ],
         ]
     }
