@@ -55,6 +55,9 @@ REFUSED = [
     ("wrong-major", lambda d: {"transports": {"broken": {"library": "libWrongMajorPlugin.so"}}}, "built for plugin ABI 99.", 4),
     ("short-descriptor", lambda d: {"transports": {"broken": {"library": "libShortStructPlugin.so"}}}, "declares a descriptor of", 4),
     ("missing-plugin", lambda d: {"transports": {"broken": {"library": "libNoSuchPlugin.so"}}}, "libNoSuchPlugin.so does not exist", 4),
+    # A plugin without validate() (the C fixture, as an ABI 1.0/1.1 plugin would be): create, then destroy.
+    ("c-plugin-unknown-key", lambda d: {"transports": {"echo": {"library": "libCEchoPlugin.so", "path": d + "/echo.sock", "port": 1}}},
+     'transports.echo: refused its configuration: unknown configuration key "port"', 4),
     ("socket-directory-open", open_directory, "is writable by other users and has no sticky bit", 4),
     ("transport-name-typo", lambda d: {"transports": {"websockets": {"listen": ["127.0.0.1:0"]}}},
      'transports.websockets: unknown transport (did you mean "websocket"?)', 4),
