@@ -111,3 +111,68 @@ def test_lintian_finds_no_error(package):
     checked = subprocess.run(["lintian", "--tag-display-limit", "0", package], capture_output=True, text=True, timeout=600)
     errors = [line for line in checked.stdout.splitlines() if line.startswith("E:")]
     assert not errors, checked.stdout
+
+
+INSTALL_AND_RUN = r"""
+set -eu
+root="$OVERLAY/merged"
+mount -t overlay overlay -o "lowerdir=/,upperdir=$OVERLAY/upper,workdir=$OVERLAY/work" "$root"
+for fs in proc sys dev; do mount --rbind "/$fs" "$root/$fs"; done
+mount -t tmpfs tmpfs "$root/run"          # the machine's /run stays out of it
+exec chroot "$root" /bin/sh -eu -c '
+    export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+    dpkg -i /package-test/unicat-bridge.deb
+    getent passwd unicat-bridge
+    test "$(stat -c %a:%U /etc/unicat-bridge/env)" = 600:root
+    test "$(stat -c %a:%G /etc/unicat-bridge/config.yaml)" = 640:unicat-bridge
+    # The service as systemd would start it: its directories, its user, its EnvironmentFile.
+    install -d -m 0700 -o unicat-bridge -g unicat-bridge /var/lib/unicat-bridge
+    install -d -m 0750 -o unicat-bridge -g unicat-bridge /run/unicat-bridge
+    sed -i "s|url: https://unicat.app|url: $UNICAT_URL|; s|00000000-0000-4000-8000-000000000000|$UNICAT_PROJECT|" /etc/unicat-bridge/config.yaml
+    printf "UNICAT_API_KEY=%s\n" "$SIMULATOR_KEY" > /etc/unicat-bridge/env
+    command=$(sed -n "s/^ExecStart=//p" /lib/systemd/system/unicat-bridge.service)
+    # setpriv execs (runuser would stay in between and take the SIGTERM meant for the bridge).
+    setpriv --reuid=unicat-bridge --regid=unicat-bridge --init-groups -- env $(cat /etc/unicat-bridge/env) $command \
+        2> /package-test/bridge.log &
+    bridge=$!
+    tries=0
+    until unicat-bridge status --json > /package-test/status.json 2>/dev/null \
+          && grep -q "\"state\":\"connected\"" /package-test/status.json; do
+        tries=$((tries + 1)); [ $tries -lt 300 ] || { cat /package-test/bridge.log; exit 1; }
+        kill -0 $bridge || { cat /package-test/bridge.log; exit 1; }
+        sleep 0.2
+    done
+    echo SERVED
+    kill -TERM $bridge
+    status=0; wait $bridge || status=$?
+    test $status -eq 0 || { echo "the bridge exited $status on SIGTERM"; cat /package-test/bridge.log; exit 1; }
+    echo STOPPED
+    dpkg --purge unicat-bridge
+    test ! -e /usr/bin/unicat-bridge && test ! -e /usr/lib/unicat-bridge && test ! -e /etc/unicat-bridge
+    test ! -e /var/lib/unicat-bridge && test ! -e /lib/systemd/system/unicat-bridge.service
+    echo PURGED
+'
+"""
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("unshare") is None, reason="needs root and unshare for a private mount")
+def test_the_package_installs_serves_as_its_unit_says_and_purges_cleanly(package, tmp_path, simulator):
+    """dpkg -i into an overlay of this machine's root (in a private mount namespace, so the
+    machine itself is untouched), the service's ExecStart run as its user with its
+    EnvironmentFile against the simulator (no systemd here to start it), then purge."""
+    overlay = tmp_path / "overlay"
+    for name in ("upper", "work", "merged"):
+        (overlay / name).mkdir(parents=True)
+    (overlay / "upper" / "package-test").mkdir()
+    shutil.copy(package, overlay / "upper" / "package-test" / "unicat-bridge.deb")
+    environment = dict(os.environ, OVERLAY=str(overlay), UNICAT_URL=simulator.url, UNICAT_PROJECT=simulator.project,
+                       SIMULATOR_KEY=simulator.api_key)
+    result = subprocess.run(["unshare", "--mount", "--fork", "bash", "-c", INSTALL_AND_RUN], capture_output=True, text=True,
+                            env=environment, timeout=300)
+    if result.returncode != 0 and "mount" in result.stderr and "permission denied" in result.stderr.lower():
+        pytest.skip("mounting an overlay is not permitted here")
+    assert result.returncode == 0, (result.stdout[-3000:], result.stderr[-3000:])
+    steps = [line for line in result.stdout.splitlines() if line in ("SERVED", "STOPPED", "PURGED")]
+    assert steps == ["SERVED", "STOPPED", "PURGED"], result.stdout[-2000:]
+    log = (overlay / "upper" / "package-test" / "bridge.log").read_text()
+    assert "transport unix started" in log and simulator.api_key not in log
