@@ -105,10 +105,3 @@ final class StdioTransport: TransportPlugin {
                            timeout: configuration.limits.closeTimeoutSeconds)
     }
 }
-
-extension StdioTransport {
-    /// What `create` would refuse in a configuration (ABI 1.2 `validate`).
-    static func validate(_ configJSON: String) throws {
-        _ = try PluginConfiguration.decode(StdioConfiguration.self, from: configJSON)
-    }
-}
