@@ -2,16 +2,18 @@ import BridgeCore
 import Foundation
 
 /// Everything wrong with the configuration `run` would use, found in one pass: the file,
-/// the merged settings, the API key's source, and each transport through its plugin.
+/// the merged settings, the API key's source, the state directory, and each transport
+/// through its plugin.
 /// `run` stops on it before anything starts, and `check-config` prints it, so that the two
 /// agree on which configurations are refused and with which exit status.
 struct ConfigurationReport {
     /// The settings, when the core settings are valid (the transports may still not be).
     let configuration: BridgeConfiguration?
     let apiKey: Secret?
-    /// Problems with the core settings (exit 2), then with the transports (exit 4).
+    /// Problems with the core settings (exit 2), then with the state directory and the
+    /// transports (exit 4).
     let settingsIssues: [ConfigurationError.Issue]
-    let transportIssues: [ConfigurationError.Issue]
+    let environmentIssues: [ConfigurationError.Issue]
 
     init(settings: SettingsOptions, transportFlags: TransportFlags) {
         var settingsIssues: [ConfigurationError.Issue] = []
@@ -44,16 +46,19 @@ struct ConfigurationReport {
         self.configuration = configuration
         self.apiKey = apiKey
         self.settingsIssues = settingsIssues.map { $0.located(in: locations) }
-        transportIssues = TransportCheck.issues(transports: transports, pluginDirectory: pluginDirectory)
+        let store = configuration.flatMap { BridgeStore.directoryProblem($0.stateDirectory) }
+            .map { ConfigurationError.Issue(key: "state_directory", message: $0, location: nil) }
+        environmentIssues = ((store.map { [$0] } ?? [])
+            + TransportCheck.issues(transports: transports, pluginDirectory: pluginDirectory))
             .map { $0.located(in: locations) }
     }
 
-    var issues: [ConfigurationError.Issue] { settingsIssues + transportIssues }
+    var issues: [ConfigurationError.Issue] { settingsIssues + environmentIssues }
 
     /// The status `run` ends with for this configuration, nil when it would start.
     var exitStatus: Int32? {
         if !settingsIssues.isEmpty { return ExitStatus.configuration }
-        if !transportIssues.isEmpty { return ExitStatus.environment }
+        if !environmentIssues.isEmpty { return ExitStatus.environment }
         return nil
     }
 

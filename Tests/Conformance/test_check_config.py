@@ -28,6 +28,13 @@ def world_readable_tokens(directory):
     return websocket(tokens_file=path)
 
 
+def not_a_directory(directory):
+    path = os.path.join(directory, "a-file")
+    with open(path, "w"):
+        pass
+    return path
+
+
 def open_directory(directory):
     opened = os.path.join(directory, "open")
     os.makedirs(opened)
@@ -62,30 +69,35 @@ REFUSED = [
     ("transport-name-typo", lambda d: {"transports": {"websockets": {"listen": ["127.0.0.1:0"]}}},
      'transports.websockets: unknown transport (did you mean "websocket"?)', 4),
     ("unix-key-typo", lambda d: unix(d, mdoe="0600"), 'transports.unix.mdoe: unknown configuration key "mdoe" (did you mean "mode"?)', 4),
+    ("state-directory", lambda d: {"state_directory": not_a_directory(d) + "/state"}, "state_directory: ", 4),
     ("log-level", lambda d: {"log_level": "verbose"}, 'log_level: must be one of', 2),
     ("top-level-typo", lambda d: {"jurnal_size": 1000}, 'jurnal_size: unknown key (did you mean "journal_size"?)', 2),
 ]
 
 
-def environment(simulator, directory, **extra):
-    return dict(os.environ, UNICAT_URL=simulator.url, UNICAT_PROJECT=simulator.project, UNICAT_API_KEY=simulator.api_key,
-                UNICAT_BRIDGE_STATE_DIR=os.path.join(directory, "state"), **extra)
+def environment(simulator, directory, state_in_file=False):
+    """The suite's bridge environment; without the state directory when the file sets one."""
+    variables = dict(os.environ, UNICAT_URL=simulator.url, UNICAT_PROJECT=simulator.project, UNICAT_API_KEY=simulator.api_key,
+                     UNICAT_BRIDGE_STATE_DIR=os.path.join(directory, "state"))
+    if state_in_file:
+        del variables["UNICAT_BRIDGE_STATE_DIR"]
+    return variables
 
 
-def bridge_command(simulator, directory, *args):
+def bridge_command(simulator, directory, *args, state_in_file=False):
     """`unicat-bridge ARGS` in the environment a bridge of this suite gets (but its log level)."""
     binary = os.path.join(products_dir(), "unicat-bridge")
     return subprocess.run([binary, *args], capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
-                          env=environment(simulator, directory))
+                          env=environment(simulator, directory, state_in_file))
 
 
-def check_config(simulator, directory, config_path):
-    return bridge_command(simulator, directory, "check-config", "--config", config_path)
+def check_config(simulator, directory, config_path, state_in_file=False):
+    return bridge_command(simulator, directory, "check-config", "--config", config_path, state_in_file=state_in_file)
 
 
-def run_status(simulator, directory, config_path):
+def run_status(simulator, directory, config_path, state_in_file=False):
     """`run`'s exit status and log with the configuration; it must stop by itself."""
-    run = bridge_command(simulator, directory, "run", "--config", config_path)
+    run = bridge_command(simulator, directory, "run", "--config", config_path, state_in_file=state_in_file)
     return run.returncode, run.stderr
 
 
@@ -96,8 +108,9 @@ def test_check_config_refuses_what_run_refuses(simulator, tmp_path, name, make, 
     path = os.path.join(directory, "config.yaml")
     with open(path, "w") as handle:
         json.dump(config, handle)  # JSON is YAML
-    checked = check_config(simulator, directory, path)
-    run, log = run_status(simulator, directory, path)
+    state_in_file = "state_directory" in config
+    checked = check_config(simulator, directory, path, state_in_file)
+    run, log = run_status(simulator, directory, path, state_in_file)
     assert (checked.returncode, run) == (status, status), (checked.stderr, log[-2000:])
     assert message in checked.stderr and message in log, (checked.stderr, log[-2000:])
     assert "unicat-bridge: error: " in checked.stderr
