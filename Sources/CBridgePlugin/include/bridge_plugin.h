@@ -171,8 +171,9 @@ typedef struct bridge_plugin_descriptor {
        uses it. Returns 0 when the configuration is usable; otherwise non-zero, with every
        problem found written into errbuf (NUL-terminated, at most errlen bytes), one per
        line, each "KEY\tMESSAGE" where KEY is the dotted key inside the section the
-       problem is about ("listen", "tls.cert_file"), or "MESSAGE" alone. A host without
-       validate() from the plugin falls back to create() then destroy(), which reports one problem. */
+       problem is about ("listen", "tls.cert_file"), or "MESSAGE" alone. `run` calls it
+       too, before create(). For a plugin without it, the host checks with create() then
+       destroy() (the vtable it passes admits no client), which reports one problem. */
     int (*validate)(const char *config_json, char *errbuf, size_t errlen);
 } bridge_plugin_descriptor;
 
