@@ -40,6 +40,8 @@ let package = Package(
         // The C plugin ABI: header only, shared by the host and every plugin.
         .target(name: "CBridgePlugin", path: "Sources/CBridgePlugin"),
         .target(name: "BridgePluginKit", dependencies: ["CBridgePlugin"], path: "Sources/BridgePluginKit"),
+        // The WebSocket transport's HMAC tokens and secret files, shared with `unicat-bridge token`.
+        .target(name: "WebSocketCredentials", dependencies: ["CLibWebSockets", "BridgePluginKit"], path: "Sources/WebSocketCredentials"),
         // Socket.IO v5 / Engine.IO v4 client over libwebsockets (used by the sync feed).
         .target(
             name: "SocketIOClient",
@@ -51,6 +53,8 @@ let package = Package(
             dependencies: [
                 "CCurl",
                 "CBridgePlugin",
+                // Configuration problems and suggestions read alike in the host and the plugins.
+                "BridgePluginKit",
                 "SocketIOClient",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -67,6 +71,8 @@ let package = Package(
                 // The client commands reuse the socket address and line framing of the plugins.
                 "BridgePluginKit",
                 "SocketIOClient",
+                // `unicat-bridge token` mints and checks the WebSocket transport's tokens.
+                "WebSocketCredentials",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -87,7 +93,7 @@ let package = Package(
         .target(name: "StdioTransport", dependencies: ["CBridgePlugin", "BridgePluginKit"], path: "Plugins/StdioTransport"),
         .target(name: "UnixSocketTransport", dependencies: ["CBridgePlugin", "BridgePluginKit"], path: "Plugins/UnixSocketTransport"),
         // The dashboard page is compiled into the library (no bundle to find at run time).
-        .target(name: "WebSocketTransport", dependencies: ["CLibWebSockets", "CBridgePlugin", "BridgePluginKit"],
+        .target(name: "WebSocketTransport", dependencies: ["CLibWebSockets", "CBridgePlugin", "BridgePluginKit", "WebSocketCredentials"],
                 path: "Plugins/WebSocketTransport", resources: [.embedInCode("dashboard/index.html")]),
         .target(name: "CEchoPlugin", dependencies: ["CBridgePlugin"], path: "Tests/Fixtures/CEchoPlugin", publicHeadersPath: "."),
         .target(name: "WrongMajorPlugin", dependencies: ["CBridgePlugin"], path: "Tests/Fixtures/CBadPlugins/WrongMajorPlugin",
@@ -95,6 +101,7 @@ let package = Package(
         .target(name: "ShortStructPlugin", dependencies: ["CBridgePlugin"], path: "Tests/Fixtures/CBadPlugins/ShortStructPlugin",
                 publicHeadersPath: "."),
         .testTarget(name: "BridgePluginKitTests", dependencies: ["BridgePluginKit"], path: "Tests/BridgePluginKitTests"),
+        .testTarget(name: "WebSocketCredentialsTests", dependencies: ["WebSocketCredentials"], path: "Tests/WebSocketCredentialsTests"),
         // Loads the built plugin libraries with dlopen; never links a plugin target.
         .testTarget(name: "TransportPluginTests", dependencies: ["CBridgePlugin"], path: "Tests/TransportPluginTests"),
         // The benchmark load generator (Benchmarks/run drives it); never part of the tests.

@@ -7,6 +7,7 @@
 #   PREFIX/lib/unicat-bridge/   the binary, the transport plugins beside it (the bridge
 #                               loads plugins from its own directory) and the Swift runtime
 #   PREFIX/bin/unicat-bridge    a symlink to it
+#   PREFIX/share/man/man1/      unicat-bridge.1, generated from the command definitions
 #   /etc/unicat-bridge/         config.yaml (from config/unicat-bridge.production.yaml) and
 #                               env (UNICAT_API_KEY=..., mode 0600); existing files are kept
 #   /etc/systemd/system/        unicat-bridge.service and unicat-bridge.socket
@@ -49,6 +50,12 @@ ldd "$libdir/unicat-bridge" "$libdir"/lib*Transport.so 2>/dev/null \
     | awk '$3 ~ /\/lib\/swift\/linux\// { print $3 }' | sort -u \
     | while read -r library; do install -m 0644 "$library" "$libdir/"; done
 ln -sfn "$libdir/unicat-bridge" "$prefix/bin/unicat-bridge"
+
+say "manual page in $prefix/share/man/man1"
+configuration=release
+case "$bin" in */debug|*/debug/) configuration=debug ;; esac
+"$repo/scripts/man-page" "$prefix/share/man/man1/unicat-bridge.1" "$configuration"
+chmod 0644 "$prefix/share/man/man1/unicat-bridge.1"
 
 say "user and group unicat-bridge"
 getent group unicat-bridge >/dev/null || groupadd --system unicat-bridge

@@ -1,5 +1,6 @@
 import BridgePluginKit
 import Foundation
+import WebSocketCredentials
 
 /// What the WebSocket transport (Plugins/WebSocketTransport) reads from clients and its
 /// configuration, chosen by the first byte:
@@ -43,7 +44,7 @@ private func request(_ fields: [String]) {
 private func token(_ bytes: [UInt8]) {
     let verifier = HMACToken(secret: Array("a secret of at least thirty-two bytes, for fuzzing".utf8))
     _ = verifier.subject(of: bytes, now: 1_700_000_000)
-    let subject = bytes.filter { $0.isSubjectByte }.prefix(HMACToken.maxSubjectLength)
+    let subject = bytes.filter(HMACToken.isSubjectByte).prefix(HMACToken.maxSubjectLength)
     guard !subject.isEmpty else { return }
     let payload = Array("v1.1800000000.".utf8) + subject
     guard let mac = verifier.signature(of: payload) else { return }
@@ -51,6 +52,8 @@ private func token(_ bytes: [UInt8]) {
     invariant(verifier.subject(of: minted, now: 1_700_000_000) == String(decoding: subject, as: UTF8.self),
               "a freshly minted token does not verify")
     invariant(verifier.subject(of: minted, now: 1_900_000_000) == nil, "an expired token verifies")
+    invariant(verifier.mint(subject: String(decoding: subject, as: UTF8.self), expiry: 1_800_000_000)
+              == String(decoding: minted, as: UTF8.self), "mint disagrees with the format the verifier reads")
 }
 
 private func configuration(_ bytes: [UInt8]) {
@@ -93,12 +96,4 @@ private func firstLWSToken(_ header: String) -> String {
     let bytes = Array(header.utf8).drop { $0 == 0x20 || $0 == 0x09 }
     let token = bytes.prefix { $0 != 0x20 && $0 != 0x09 && !delimiters.contains($0) }
     return String(decoding: token, as: UTF8.self)
-}
-
-extension UInt8 {
-    /// The bytes an HMAC token's subject may hold.
-    fileprivate var isSubjectByte: Bool {
-        (0x30...0x39).contains(self) || (0x41...0x5A).contains(self) || (0x61...0x7A).contains(self)
-            || self == UInt8(ascii: ".") || self == UInt8(ascii: "_") || self == UInt8(ascii: "~") || self == UInt8(ascii: "-")
-    }
 }

@@ -15,12 +15,22 @@ import BridgePluginKit
 ///   configured one, it must have the sticky bit (like /tmp), so that others cannot
 ///   remove or rename what the bridge puts there.
 enum SocketDirectory {
-    static func prepare(for path: String, group: gid_t?) throws {
+    /// Checks the directory, creating it when missing and `creating` (else only checking
+    /// that it could be: a configuration check changes nothing).
+    static func prepare(for path: String, group: gid_t?, creating: Bool = true) throws {
         let directory = parent(of: path)
         var info = stat()
         if stat(directory, &info) != 0 {
             guard errno == ENOENT else {
                 throw PluginError("cannot use the socket directory \(directory): \(SystemError(errno))")
+            }
+            guard creating else {
+                var parentInfo = stat()
+                let above = parent(of: directory)
+                guard stat(above, &parentInfo) == 0, parentInfo.st_mode & S_IFMT == S_IFDIR else {
+                    throw PluginError("cannot create the socket directory \(directory): \(above) does not exist")
+                }
+                return
             }
             try create(directory, group: group)
             guard stat(directory, &info) == 0 else {

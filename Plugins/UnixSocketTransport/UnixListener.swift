@@ -75,15 +75,28 @@ final class UnixListener: Sendable {
         lock?.release()
     }
 
+    /// What the listener would refuse at `path` before binding, checked without changing
+    /// anything (a configuration check): an unsafe directory, a file that is not a socket.
+    static func check(_ configuration: UnixSocketConfiguration) throws {
+        let path = configuration.address.path
+        try SocketDirectory.prepare(for: path, group: configuration.group, creating: false)
+        var info = stat()
+        if lstat(path, &info) == 0 { try refuseNonSocket(info, at: path) }
+    }
+
+    private static func refuseNonSocket(_ info: stat, at path: String) throws {
+        guard info.st_mode & S_IFMT == S_IFSOCK else {
+            throw PluginError("\(path) exists and is not a socket; remove it or configure another transports.unix.path")
+        }
+    }
+
     private static func removeStaleSocket(at path: String, log: (String) -> Void) throws {
         var info = stat()
         guard lstat(path, &info) == 0 else {
             guard errno == ENOENT else { throw PluginError("cannot inspect \(path): \(SystemError(errno))") }
             return
         }
-        guard info.st_mode & S_IFMT == S_IFSOCK else {
-            throw PluginError("\(path) exists and is not a socket; remove it or configure another transports.unix.path")
-        }
+        try refuseNonSocket(info, at: path)
         let address = try UnixSocketAddress(path: path)
         switch address.openConnection() {
         case .success(let probe):

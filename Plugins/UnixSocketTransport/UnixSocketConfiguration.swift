@@ -29,21 +29,25 @@ struct UnixSocketConfiguration: Decodable, Sendable {
     var maxConnections: Int
 
     init(from decoder: any Decoder) throws {
-        limits = try TransportLimits(from: decoder, allowingExtraKeys: Self.keys)
+        var check = ConfigurationCheck()
+        limits = check.read(TransportLimits()) { try TransportLimits(from: decoder, allowingExtraKeys: Self.keys) }
         let container = try decoder.container(keyedBy: ConfigurationKey.self)
-        let path = try container.decodeIfPresent(String.self, forKey: ConfigurationKey("path"))
-            ?? UnixSocketAddress.defaultPath(xdgRuntimeDirectory: getenv("XDG_RUNTIME_DIR").map { String(cString: $0) })
-        guard path.hasPrefix("/") else { throw PluginError("configuration key \"path\" must be an absolute path, got \"\(path)\"") }
-        address = try UnixSocketAddress(path: path)
-        group = try Self.resolve(Self.accounts(container, "group", single: true), "group") { try $0.groupID() }?.first
-        mode = try Self.mode(container) ?? (group == nil ? 0o600 : 0o660)
-        let uids = try Self.resolve(Self.accounts(container, "allowed_uids"), "allowed_uids") { try $0.userID() } ?? [geteuid()]
-        let gids = try Self.resolve(Self.accounts(container, "allowed_gids"), "allowed_gids") { try $0.groupID() } ?? []
-        guard !uids.isEmpty || !gids.isEmpty else {
-            throw PluginError("configuration keys \"allowed_uids\" and \"allowed_gids\" are both empty: no peer could connect")
+        let defaultPath = UnixSocketAddress.defaultPath(xdgRuntimeDirectory: getenv("XDG_RUNTIME_DIR").map { String(cString: $0) })
+        address = check.read(try UnixSocketAddress(path: defaultPath), key: "path") {
+            let path = try container.decodeIfPresent(String.self, forKey: ConfigurationKey("path")) ?? defaultPath
+            guard path.hasPrefix("/") else { throw PluginError("configuration key \"path\" must be an absolute path, got \"\(path)\"") }
+            return try UnixSocketAddress(path: path)
         }
-        allowList = PeerAllowList(uids: Set(uids), gids: Set(gids))
-        maxConnections = try container.integer("max_connections", default: 256, in: 1...65_536)
+        group = check.read(nil, key: "group") { try Self.resolve(Self.accounts(container, "group", single: true), "group") { try $0.groupID() }?.first }
+        mode = check.read(nil, key: "mode") { try Self.mode(container) } ?? (group == nil ? 0o600 : 0o660)
+        let uids = check.read(nil, key: "allowed_uids") { try Self.resolve(Self.accounts(container, "allowed_uids"), "allowed_uids") { try $0.userID() } }
+        let gids = check.read(nil, key: "allowed_gids") { try Self.resolve(Self.accounts(container, "allowed_gids"), "allowed_gids") { try $0.groupID() } }
+        if uids?.isEmpty == true, gids?.isEmpty ?? true {
+            check.note(PluginError(key: "allowed_uids", "configuration keys \"allowed_uids\" and \"allowed_gids\" are both empty: no peer could connect"))
+        }
+        allowList = PeerAllowList(uids: Set(uids ?? [geteuid()]), gids: Set(gids ?? []))
+        maxConnections = check.read(0) { try container.integer("max_connections", default: 256, in: 1...65_536) }
+        try check.finish()
     }
 
     /// `mode` as an octal string: YAML would read a bare 0660 as decimal or octal

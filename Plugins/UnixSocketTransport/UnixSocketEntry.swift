@@ -4,7 +4,7 @@ import CBridgePlugin
 /// The symbol the host looks up with dlsym.
 @c(bridge_plugin_entry)
 public func bridgePluginEntry() -> UnsafePointer<bridge_plugin_descriptor> {
-    PluginExport.descriptor(name: "unix", version: "1.0.0") { host, config in
+    PluginExport.descriptor(name: "unix", version: "1.0.0", validate: UnixSocketTransport.validate) { host, config in
         try UnixSocketTransport(host: host, configJSON: config)
     }
 }

@@ -7,7 +7,7 @@ extension KeyedDecodingContainer where Key == ConfigurationKey {
         let key = ConfigurationKey(name)
         guard contains(key) else { return nil }
         guard let value = try? decode(String.self, forKey: key), !value.isEmpty else {
-            throw PluginError("configuration key \"\(name)\" must be a non-empty string")
+            throw PluginError(key: keyPath(name), "configuration key \"\(name)\" must be a non-empty string")
         }
         return value
     }
@@ -16,7 +16,7 @@ extension KeyedDecodingContainer where Key == ConfigurationKey {
         let key = ConfigurationKey(name)
         guard contains(key) else { return nil }
         guard let value = try? decode([String].self, forKey: key) else {
-            throw PluginError("configuration key \"\(name)\" must be a list of strings")
+            throw PluginError(key: keyPath(name), "configuration key \"\(name)\" must be a list of strings")
         }
         return value
     }
@@ -25,7 +25,7 @@ extension KeyedDecodingContainer where Key == ConfigurationKey {
         let key = ConfigurationKey(name)
         guard contains(key) else { return value }
         guard let decoded = try? decode(Bool.self, forKey: key) else {
-            throw PluginError("configuration key \"\(name)\" must be true or false")
+            throw PluginError(key: keyPath(name), "configuration key \"\(name)\" must be true or false")
         }
         return decoded
     }

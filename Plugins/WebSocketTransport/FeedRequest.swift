@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import BridgePluginKit
 
 /// Feed mode: `GET /feed?types=records,assets&keys=a,b&since=<position>&include_objects=1`
 /// upgrades and subscribes at once. The transport sends the host the `sync.subscribe` a

@@ -1,3 +1,5 @@
+import BridgePluginKit
+
 /// What a client's HTTP request (plain, or a WebSocket upgrade) says, from the header values
 /// lws parsed (`HTTPRequest+LWS.swift` reads them). Paths and query values arrive
 /// URL-decoded. Kept apart from lws so that the parsing here can be fuzzed on its own.

@@ -1,4 +1,5 @@
 import BridgePluginKit
+import WebSocketCredentials
 
 /// The `tokens_file`: one bearer token per line (blank lines and `#` comments ignored).
 /// A token's subject is its line number, so logs never carry the token itself.

@@ -4,27 +4,18 @@ import Glibc
 import Musl
 #endif
 import BridgePluginKit
+import WebSocketCredentials
 
 /// Checks the bearer tokens of handshakes against the configured sources: the static list
-/// (`tokens_file`) and HMAC-signed tokens (`hmac_secret_file`). With neither configured,
-/// no token is required.
+/// (`tokens_file`) and HMAC-signed tokens (`hmac_secret_file`), both read with the rest of
+/// the configuration. With neither configured, no token is required.
 struct TokenVerifier: Sendable {
-    /// Shortest HMAC secret accepted (bytes).
-    static let minimumSecretLength = 32
-
     private let staticTokens: StaticTokenList?
     private let hmac: HMACToken?
 
-    init(tokensFile: String?, hmacSecretFile: String?) throws {
-        staticTokens = try tokensFile.map(StaticTokenList.init(path:))
-        hmac = try hmacSecretFile.map { path in
-            let secret = Array(Substring(decoding: try SecretFile.read(path, purpose: "HMAC secret file", requirePrivate: true),
-                                         as: UTF8.self).trimmingWhitespace.utf8)
-            guard secret.count >= Self.minimumSecretLength else {
-                throw PluginError("the HMAC secret in \(path) is shorter than \(Self.minimumSecretLength) bytes")
-            }
-            return HMACToken(secret: secret)
-        }
+    init(staticTokens: StaticTokenList?, hmac: HMACToken?) {
+        self.staticTokens = staticTokens
+        self.hmac = hmac
     }
 
     var isRequired: Bool { staticTokens != nil || hmac != nil }

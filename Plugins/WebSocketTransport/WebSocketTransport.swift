@@ -21,7 +21,7 @@ final class WebSocketTransport: TransportPlugin, HeadroomRequiring {
     init(host: BridgeHost, configJSON: String) throws {
         self.host = host
         configuration = try PluginConfiguration.decode(WebSocketConfiguration.self, from: configJSON)
-        access = AccessPolicy(tokens: try TokenVerifier(tokensFile: configuration.tokensFile, hmacSecretFile: configuration.hmacSecretFile),
+        access = AccessPolicy(tokens: configuration.tokens,
                               origins: OriginPolicy(allowedOrigins: configuration.allowedOrigins))
     }
 

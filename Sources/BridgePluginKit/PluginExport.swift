@@ -4,32 +4,38 @@ import CBridgePlugin
 ///
 /// ```swift
 /// @c(bridge_plugin_entry) public func bridgePluginEntry() -> UnsafePointer<bridge_plugin_descriptor> {
-///     PluginExport.descriptor(name: "stdio", version: "1.0.0") { host, config in
+///     PluginExport.descriptor(name: "stdio", version: "1.0.0", validate: StdioTransport.validate) { host, config in
 ///         try StdioTransport(host: host, configJSON: config)
 ///     }
 /// }
 /// ```
 ///
+/// `validate` (ABI 1.2) checks a configuration without creating anything; it throws
+/// `ConfigurationProblems` (or a `PluginError`) for what is wrong.
+///
 /// Each plugin library links its own copy of this module, so the factory and descriptor
 /// below are per plugin.
 public enum PluginExport {
     public typealias Factory = @Sendable (BridgeHost, String) throws -> any TransportPlugin
+    public typealias Validator = @Sendable (String) throws -> Void
 
     private struct Registration: @unchecked Sendable {
         var factory: Factory?
+        var validator: Validator?
         var descriptor: UnsafeMutablePointer<bridge_plugin_descriptor>?
     }
 
     // Monitor (a pthread lock), not Mutex: ThreadSanitizer sees it (lws notes, pitfall 10).
     private static let registration = Monitor(Registration())
 
-    public static func descriptor(name: StaticString, version: StaticString,
+    public static func descriptor(name: StaticString, version: StaticString, validate: Validator? = nil,
                                   factory: @escaping Factory) -> UnsafePointer<bridge_plugin_descriptor> {
         registration.withLock { registration in
             registration.factory = factory
+            registration.validator = validate
             if let existing = registration.descriptor { return UnsafePointer(existing) }
             let descriptor = UnsafeMutablePointer<bridge_plugin_descriptor>.allocate(capacity: 1)
-            descriptor.initialize(to: makeDescriptor(name: name, version: version))
+            descriptor.initialize(to: makeDescriptor(name: name, version: version, validates: validate != nil))
             registration.descriptor = descriptor
             return UnsafePointer(descriptor)
         }
@@ -41,7 +47,21 @@ public enum PluginExport {
         return try factory(BridgeHost(host), config)
     }
 
-    private static func makeDescriptor(name: StaticString, version: StaticString) -> bridge_plugin_descriptor {
+    /// The problems `validate` finds in `config`, as the ABI's "KEY\tMESSAGE" lines.
+    static func problems(in config: String) -> [String] {
+        guard let validator = registration.withLock({ $0.validator }) else { return [] }
+        do {
+            try validator(config)
+            return []
+        } catch {
+            return ConfigurationProblems.flattening(error).map { problem in
+                let message = problem.description.map { $0.isNewline || $0 == "\t" ? " " : $0 }
+                return (problem.key.map { "\($0)\t" } ?? "") + String(message)
+            }
+        }
+    }
+
+    private static func makeDescriptor(name: StaticString, version: StaticString, validates: Bool) -> bridge_plugin_descriptor {
         var descriptor = bridge_plugin_descriptor()
         descriptor.abi_major = UInt32(BRIDGE_PLUGIN_ABI_MAJOR)
         descriptor.abi_minor = UInt32(BRIDGE_PLUGIN_ABI_MINOR)
@@ -88,6 +108,14 @@ public enum PluginExport {
             guard let box = PluginBox.from(instance) else { return }
             let final = bytes == nil ? nil : box.message(bytes, length)
             box.plugin.closeClient(client, final: final, code: code, reason: reason.map { String(cString: $0) } ?? "")
+        }
+        if validates {
+            descriptor.validate = { config, errbuf, errlen in
+                let problems = PluginExport.problems(in: config.map { String(cString: $0) } ?? "{}")
+                guard !problems.isEmpty else { return 0 }
+                writeError(problems.joined(separator: "\n"), errbuf, errlen)
+                return 1
+            }
         }
         return descriptor
     }

@@ -24,11 +24,15 @@ extension TransportLimits: Decodable {
     /// For a plugin whose configuration has its own keys beside the limits.
     public init(from decoder: any Decoder, allowingExtraKeys extraKeys: Set<String>) throws {
         let container = try decoder.container(keyedBy: ConfigurationKey.self)
-        try container.rejectUnknownKeys(allowed: Self.configurationKeys.union(extraKeys))
         self.init()
-        maxMessageBytes = try container.integer("max_message_bytes", default: maxMessageBytes, in: 1...Int.max)
-        queueMaxMessages = try container.integer("queue_max_messages", default: queueMaxMessages, in: 1...Int.max)
-        queueMaxBytes = try container.integer("queue_max_bytes", default: queueMaxBytes, in: 1...Int.max)
-        closeTimeoutSeconds = try container.number("close_timeout_seconds", default: closeTimeoutSeconds, in: 0...86_400)
+        var check = ConfigurationCheck()
+        check.run { try container.rejectUnknownKeys(allowed: Self.configurationKeys.union(extraKeys)) }
+        maxMessageBytes = check.read(maxMessageBytes) { try container.integer("max_message_bytes", default: maxMessageBytes, in: 1...Int.max) }
+        queueMaxMessages = check.read(queueMaxMessages) { try container.integer("queue_max_messages", default: queueMaxMessages, in: 1...Int.max) }
+        queueMaxBytes = check.read(queueMaxBytes) { try container.integer("queue_max_bytes", default: queueMaxBytes, in: 1...Int.max) }
+        closeTimeoutSeconds = check.read(closeTimeoutSeconds) {
+            try container.number("close_timeout_seconds", default: closeTimeoutSeconds, in: 0...86_400)
+        }
+        try check.finish()
     }
 }

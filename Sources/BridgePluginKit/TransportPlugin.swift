@@ -20,8 +20,20 @@ extension TransportPlugin {
     }
 }
 
-/// A plugin's failure to create or start, reported to the host through errbuf.
-public struct PluginError: Error, CustomStringConvertible {
+/// A plugin's failure to create or start, reported to the host through errbuf; for a
+/// configuration problem, with the key inside the section it is about.
+public struct PluginError: Error, CustomStringConvertible, Sendable {
     public let description: String
-    public init(_ description: String) { self.description = description }
+    /// Dotted key inside the transport's section ("listen", "tls.cert_file"), if any.
+    public let key: String?
+
+    public init(_ description: String) {
+        self.description = description
+        key = nil
+    }
+
+    public init(key: String, _ description: String) {
+        self.description = description
+        self.key = key
+    }
 }

@@ -146,11 +146,29 @@ final class BridgeClient {
             let tried = candidates.count > 1 ? "no socket at \(candidates.joined(separator: " nor at "))" : "no socket at \(path)"
             return .notRunning("\(tried). Start it (systemctl start unicat-bridge, or unicat-bridge run --unix PATH), or name its socket with --socket")
         case ECONNREFUSED:
+            // connect() on a file that is not a socket is refused too: say what is there.
+            if let kind = nonSocketKind(at: path) {
+                return .notRunning("\(path) is \(kind), not a socket: the bridge's socket is elsewhere (name it with --socket), or remove the file")
+            }
             return .notRunning("nothing is listening on \(path) (a socket file left by a bridge that stopped)")
         case EACCES, EPERM:
             return .accessDenied("cannot connect to \(path): \(error) (\(ownership(of: path))). Ask the operator to add you to the socket's group")
         default:
             return .notRunning("cannot connect to \(path): \(error)")
+        }
+    }
+
+    /// "a regular file", "a directory", ... for a file at `path` that is not a socket; nil
+    /// for a socket or when nothing can be said.
+    private static func nonSocketKind(at path: String) -> String? {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return nil }
+        switch info.st_mode & S_IFMT {
+        case S_IFSOCK: return nil
+        case S_IFREG: return "a regular file"
+        case S_IFDIR: return "a directory"
+        case S_IFIFO: return "a named pipe"
+        default: return "a file of another kind"
         }
     }
 

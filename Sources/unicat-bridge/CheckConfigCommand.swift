@@ -5,21 +5,22 @@ import Foundation
 struct CheckConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check-config",
-        abstract: "Validate the configuration (file, environment and flags) and print what would be used."
+        abstract: "Validate the configuration (file, environment and flags, and each transport through its plugin) and print what would be used.",
+        discussion: "Reports every problem at once, with the file and line where it came from the file, and exits with the status run would: 2 for the settings, 4 for a transport."
     )
 
     @OptionGroup var settings: SettingsOptions
 
+    @OptionGroup var transportFlags: TransportFlags
+
     func run() throws {
-        do {
-            let configuration = try settings.resolve()
-            // Reading the key proves the source works; its value is never printed.
-            _ = try configuration.upstream.secretSource.load(for: configuration.upstream.kind)
-            print(ConfigurationSummary(configuration).text)
-            print("configuration OK")
-        } catch let error as ConfigurationError {
-            Diagnostics.error(error.description)
-            throw ExitCode(ExitStatus.configuration)
+        let report = ConfigurationReport(settings: settings, transportFlags: transportFlags)
+        if let status = report.exitStatus {
+            report.printIssues()
+            throw ExitCode(status)
         }
+        // The key was read to prove its source works; its value is never printed.
+        if let configuration = report.configuration { print(ConfigurationSummary(configuration).text) }
+        print("configuration OK")
     }
 }

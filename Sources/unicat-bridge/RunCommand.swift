@@ -13,28 +13,17 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var settings: SettingsOptions
 
-    @Flag(name: .long, help: "Serve the bridge protocol on stdin/stdout (for editors that spawn the bridge); stdin EOF stops the bridge.")
-    var stdio = false
-
-    @Option(name: .long, help: ArgumentHelp("Serve the bridge protocol, the dashboard, /healthz and /metrics over WebSocket/HTTP on this address (unless the configuration has a transports.websocket section).", valueName: "HOST:PORT"))
-    var websocket: String?
-
-    @Option(name: .long, help: ArgumentHelp("Serve the bridge protocol on a Unix-domain socket at this path (when the configuration has no transports.unix section).", valueName: "path"))
-    var unix: String?
+    @OptionGroup var transportFlags: TransportFlags
 
     func run() async throws {
-        var configuration: BridgeConfiguration
-        let secret: Secret
-        do {
-            configuration = try settings.resolve()
-            if stdio, configuration.transports["stdio"] == nil { configuration.transports["stdio"] = .object([:]) }
-            if let websocket, configuration.transports["websocket"] == nil {
-                configuration.transports["websocket"] = .object(["listen": .array([.string(websocket)])])
-            }
-            if let unix, configuration.transports["unix"] == nil { configuration.transports["unix"] = ["path": .string(unix)] }
-            secret = try configuration.upstream.secretSource.load(for: configuration.upstream.kind)
-        } catch let error as ConfigurationError {
-            Diagnostics.error(error.description)
+        // The same checks as check-config, all reported at once, before anything starts.
+        let report = ConfigurationReport(settings: settings, transportFlags: transportFlags)
+        if let status = report.exitStatus {
+            report.printIssues()
+            throw ExitCode(status)
+        }
+        guard let configuration = report.configuration, let secret = report.secret else {
+            Diagnostics.error("the configuration could not be read")
             throw ExitCode(ExitStatus.configuration)
         }
         // Everything the bridge creates (state, sockets) is private to its user.

@@ -29,7 +29,8 @@ struct SettingsOptions: ParsableArguments {
     @Option(name: .long, help: "Directory of the transport plugins (default: beside the binary).")
     var pluginDir: String?
 
-    func resolve() throws -> BridgeConfiguration {
+    /// The settings given as flags.
+    var flagLayer: ConfigurationLayer {
         var flags = ConfigurationLayer()
         flags.url = url
         flags.project = project
@@ -38,10 +39,6 @@ struct SettingsOptions: ParsableArguments {
         flags.stateDirectory = stateDir
         flags.logLevel = logLevel
         flags.pluginDirectory = pluginDir
-        let file = try config.map { try ConfigurationFile.load(path: $0) }
-        return try ConfigurationResolver.resolve(
-            flags: flags,
-            environment: .environment(ProcessInfo.processInfo.environment),
-            file: file)
+        return flags
     }
 }

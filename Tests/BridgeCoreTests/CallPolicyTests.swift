@@ -9,8 +9,8 @@ import Testing
 
     /// A policy as a `transports.<name>` section configures it.
     static func policy(allowlist: [String]) throws -> TransportPolicy {
-        try TransportSettings(name: "unix", section: ["call_allowlist": .array(allowlist.map { .string($0) })],
-                              pluginDirectory: "/nowhere").policy
+        try TransportSettings.usable(name: "unix", section: ["call_allowlist": .array(allowlist.map { .string($0) })],
+                                     pluginDirectory: "/nowhere").settings.policy
     }
 
     /// What reached Unicat outside the sync API (which the engine polls by itself).

@@ -11,7 +11,9 @@ public final class ChildProcess: @unchecked Sendable {
     public init(executable: URL, arguments: [String], environment: [String: String]? = nil,
                 stderrLog: URL) throws {
         self.stderrLog = stderrLog
-        FileManager.default.createFile(atPath: stderrLog.path, contents: nil)
+        guard FileManager.default.createFile(atPath: stderrLog.path, contents: nil) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: stderrLog.path])
+        }
         process.executableURL = executable
         process.arguments = arguments
         if let environment { process.environment = environment }

@@ -248,6 +248,14 @@ def test_clear_errors_when_the_bridge_is_not_running(state_dir):
     result = cli("status", "--socket", stale)
     assert result.returncode == 69
     assert f"the bridge is not running: nothing is listening on {stale}" in result.stderr
+    # A regular file is named as one, not as a socket a bridge left behind.
+    regular = os.path.join(os.path.dirname(state_dir), "regular.sock")
+    with open(regular, "w"):
+        pass
+    result = cli("status", "--socket", regular)
+    assert result.returncode == 69
+    assert f"the bridge is not running: {regular} is a regular file, not a socket" in result.stderr
+    assert "left by a bridge" not in result.stderr
 
 
 def test_access_denied(simulator, state_dir):

@@ -41,7 +41,7 @@ import Testing
         _ = await running.pipes.output { $0.contains("early") }
         running.pipes.write("\n  {\"id\":1}\n\r\n{\"id\"")
         running.pipes.write(":2}\r\n")
-        await running.host.waitFor { _ in running.host.messages(from: running.client).count == 2 }
+        #expect(await running.host.waitFor { _ in running.host.messages(from: running.client).count == 2 })
         #expect(running.host.messages(from: running.client) == [#"{"id":1}"#, #"{"id":2}"#])
         #expect(running.plugin.send(running.client, #"{"id":1,"result":true}"#) == BRIDGE_OK)
         let output = await running.pipes.output { $0.contains("result") }
@@ -52,7 +52,7 @@ import Testing
     @Test func contentLengthRoundTripAnswersInTheSameFraming() async throws {
         let running = try Self.start()
         running.pipes.write("\r\nContent-Length: 8\r\n\r\n{\"id\":1}content-length: 8\r\nContent-Type: x\r\n\r\n{\"id\":2}")
-        await running.host.waitFor { _ in running.host.messages(from: running.client).count == 2 }
+        #expect(await running.host.waitFor { _ in running.host.messages(from: running.client).count == 2 })
         #expect(running.host.messages(from: running.client) == [#"{"id":1}"#, #"{"id":2}"#])
         #expect(running.plugin.send(running.client, #"{"id":1,"result":1}"#) == BRIDGE_OK)
         let output = await running.pipes.output { $0.contains("result") }
@@ -63,7 +63,7 @@ import Testing
     @Test func anOversizeMessageIsAnsweredByTheTransportAndReadingGoesOn() async throws {
         let running = try Self.start(#""max_message_bytes": 32"#)
         running.pipes.write("{\"id\":1,\"pad\":\"\(String(repeating: "x", count: 100))\"}\n{\"id\":2}\n")
-        await running.host.waitFor { _ in !running.host.messages(from: running.client).isEmpty }
+        #expect(await running.host.waitFor { _ in !running.host.messages(from: running.client).isEmpty })
         #expect(running.host.messages(from: running.client) == [#"{"id":2}"#])
         let output = await running.pipes.output { $0.hasSuffix("\n") }
         #expect(output == #"{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"Invalid Request: message exceeds 32 bytes"}}"# + "\n")
@@ -73,7 +73,7 @@ import Testing
     @Test func aContentLengthThatLiesCostsOneMessageAndAFramingError() async throws {
         let running = try Self.start()
         running.pipes.write("Content-Length: 5\r\n\r\n{\"id\":1,\"method\":\"x\"}Content-Length: 8\r\n\r\n{\"id\":2}")
-        await running.host.waitFor { _ in running.host.messages(from: running.client).count == 2 }
+        #expect(await running.host.waitFor { _ in running.host.messages(from: running.client).count == 2 })
         #expect(running.host.messages(from: running.client) == [#"{"id""#, #"{"id":2}"#])
         let error = #"{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"Parse error: malformed header line"}}"#
         let output = await running.pipes.output { $0.hasSuffix("}") }
@@ -85,7 +85,7 @@ import Testing
         let running = try Self.start()
         running.pipes.write("{\"id\":1}\n")
         running.pipes.closeInput()
-        await running.host.waitFor { $0.contains(.shutdown("stdin closed")) }
+        #expect(await running.host.waitFor { $0.contains(.shutdown("stdin closed")) })
         // The answer to what was asked still goes out, also when stopping right after.
         #expect(running.plugin.send(running.client, #"{"id":1,"result":{}}"#) == BRIDGE_OK)
         running.plugin.stop()
@@ -125,7 +125,7 @@ import Testing
         #expect(running.plugin.send(running.client, "[2]") == BRIDGE_ERR_UNKNOWN_CLIENT)
         #expect(await running.pipes.waitForOutputEnd())
         #expect(running.pipes.text == "[1]\n{\"method\":\"sync.reset\"}\n")
-        await running.host.waitFor { $0.contains(.shutdown("slow consumer")) }
+        #expect(await running.host.waitFor { $0.contains(.shutdown("slow consumer")) })
         #expect(running.host.events.dropFirst() == [.closed(running.client, "slow consumer"), .shutdown("slow consumer")])
         running.plugin.destroy()
     }

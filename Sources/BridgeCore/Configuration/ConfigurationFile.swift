@@ -1,3 +1,4 @@
+import BridgePluginKit
 import Foundation
 import Yams
 
@@ -5,22 +6,36 @@ import Yams
 /// types with their key path and line.
 public enum ConfigurationFile {
     public static func load(path: String) throws -> ConfigurationLayer {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigurationError.single(key: "--config", "cannot read \(path)")
-        }
-        return try parse(String(decoding: data, as: UTF8.self), name: path)
+        let (layer, issues) = read(path: path)
+        if !issues.isEmpty { throw ConfigurationError(issues: issues) }
+        return layer
     }
 
     public static func parse(_ text: String, name: String) throws -> ConfigurationLayer {
+        let (layer, issues) = read(text, name: name)
+        if !issues.isEmpty { throw ConfigurationError(issues: issues) }
+        return layer
+    }
+
+    /// The settings the file holds, and every problem found in it (the layer then holds
+    /// the keys that were readable), so that a check reports everything at once.
+    public static func read(path: String) -> (layer: ConfigurationLayer, issues: [ConfigurationError.Issue]) {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return (ConfigurationLayer(), [.init(key: "--config", message: "cannot read \(path)", location: nil)])
+        }
+        return read(String(decoding: data, as: UTF8.self), name: path)
+    }
+
+    public static func read(_ text: String, name: String) -> (layer: ConfigurationLayer, issues: [ConfigurationError.Issue]) {
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
         } catch {
-            throw ConfigurationError(issues: [.init(key: "(file)", message: "not valid YAML: \(error)", location: name)])
+            return (ConfigurationLayer(), [.init(key: "(file)", message: "not valid YAML: \(error)", location: name)])
         }
         let reader = Reader(file: name)
         var layer = ConfigurationLayer()
-        guard let root else { return layer }
+        guard let root else { return (layer, []) }
         reader.mapping(root, path: "") { key, value, path in
             switch key {
             case "upstream":
@@ -66,7 +81,7 @@ public enum ConfigurationFile {
                         reader.issue(path, value, "must be a mapping of the transport's settings")
                         return true
                     }
-                    transports[key] = reader.json(value)
+                    transports[key] = reader.json(value, path: path)
                     return true
                 }
                 layer.transports = transports
@@ -74,19 +89,30 @@ public enum ConfigurationFile {
             }
             return true
         }
-        if !reader.issues.isEmpty { throw ConfigurationError(issues: reader.issues) }
-        return layer
+        layer.locations = reader.locations
+        return (layer, reader.issues)
     }
+
+    /// The keys of the file's top level and sections, for suggestions.
+    static let knownKeys: [String: [String]] = [
+        "": ["upstream", "sync", "state_directory", "journal_size", "log_level", "plugin_directory", "transports"],
+        "upstream": ["url", "project", "api_key_env", "api_key_file", "ca_file", "timeout_seconds", "omit_extended_definitions"],
+        "sync": ["socket_feed", "safety_poll_seconds"],
+    ]
 
     /// Walks YAML nodes, collecting issues instead of stopping at the first.
     private final class Reader {
         let file: String
         init(file: String) { self.file = file }
         var issues: [ConfigurationError.Issue] = []
+        var locations: [String: String] = [:]
 
         func issue(_ path: String, _ node: Node, _ message: String) {
-            let location = node.mark.map { "\(file):\($0.line)" } ?? file
-            issues.append(.init(key: path, message: message, location: location))
+            issues.append(.init(key: path, message: message, location: location(of: node)))
+        }
+
+        func location(of node: Node) -> String {
+            node.mark.map { "\(file):\($0.line)" } ?? file
         }
 
         /// Calls `handle` for each entry; `handle` returns false for an unknown key.
@@ -100,8 +126,10 @@ public enum ConfigurationFile {
                 // An empty key (`: x`, or an anchor alone) is still named in messages.
                 let name = key.isEmpty ? "\"\"" : key
                 let childPath = path.isEmpty ? name : "\(path).\(name)"
+                locations[childPath] = location(of: keyNode)
                 if !handle(key, value, childPath) {
-                    issue(childPath, keyNode, "unknown key")
+                    let known = ConfigurationFile.knownKeys[path] ?? []
+                    issue(childPath, keyNode, "unknown key" + DidYouMean.hint(for: key, among: known))
                 }
             }
         }
@@ -138,14 +166,19 @@ public enum ConfigurationFile {
             return value
         }
 
-        func json(_ node: Node) -> JSONValue {
+        /// The node as JSON, noting where each key inside it is (`path` is the node's own).
+        func json(_ node: Node, path: String) -> JSONValue {
             switch node {
             case .mapping(let mapping):
                 var members: [String: JSONValue] = [:]
-                for (key, value) in mapping { members[key.string ?? "\(key)"] = json(value) }
+                for (key, value) in mapping {
+                    let name = key.string ?? "\(key)"
+                    locations["\(path).\(name)"] = location(of: key)
+                    members[name] = json(value, path: "\(path).\(name)")
+                }
                 return .object(members)
             case .sequence(let sequence):
-                return .array(sequence.map(json))
+                return .array(sequence.map { json($0, path: path) })
             case .scalar(let scalar):
                 if node.null != nil { return .null }
                 if let flag = node.bool, node.tag.rawValue == Tag.Name.bool.rawValue { return .bool(flag) }

@@ -22,6 +22,9 @@ public struct ConfigurationLayer: Sendable {
     public var logLevel: String?
     public var pluginDirectory: String?
     public var transports: [String: JSONValue]?
+    /// Where each key was set, "file:line" by dotted key path (`transports.unix.mode`):
+    /// only the file layer has them.
+    public var locations: [String: String] = [:]
 
     public init() {}
 

@@ -20,14 +20,14 @@ public final class PluginHost: Sendable {
                 requestShutdown(reason)
             }
         }
-        let settings = try transports.keys.sorted().map { name in
-            try TransportSettings(name: name, section: transports[name] ?? .object([:]), pluginDirectory: pluginDirectory)
+        let sections = try transports.keys.sorted().map { name in
+            try TransportSettings.usable(name: name, section: transports[name] ?? .object([:]), pluginDirectory: pluginDirectory)
         }
-        connections = try settings.map { settings in
-            PluginConnection(settings: settings, library: try PluginLibrary(path: settings.library), dispatcher: dispatcher,
+        connections = try sections.map { settings, library in
+            PluginConnection(settings: settings, library: try PluginLibrary(path: library), dispatcher: dispatcher,
                              queries: queries, clientIDs: clientIDs, logger: logger, requestShutdown: requestShutdown)
         }
-        configurations = settings.map { $0.pluginConfig.encodedString() }
+        configurations = sections.map { $0.settings.pluginConfig.encodedString() }
         self.logger = logger
     }
 

@@ -29,6 +29,13 @@ struct PluginLibrary: @unchecked Sendable {
         self.descriptor = descriptor
     }
 
+    /// The plugin's `validate` (ABI 1.2), when its descriptor has one.
+    var validate: (@convention(c) (UnsafePointer<CChar>?, UnsafeMutablePointer<CChar>?, Int) -> Int32)? {
+        let end = MemoryLayout<bridge_plugin_descriptor>.offset(of: \.validate).map { $0 + MemoryLayout<UnsafeRawPointer>.size }
+        guard descriptor.pointee.abi_minor >= 2, let end, Int(descriptor.pointee.struct_size) >= end else { return nil }
+        return descriptor.pointee.validate
+    }
+
     /// Refuses an incompatible plugin, naming both versions. Reads only the leading
     /// version fields until the size is known to be sufficient.
     static func check(_ descriptor: UnsafePointer<bridge_plugin_descriptor>, path: String) throws {

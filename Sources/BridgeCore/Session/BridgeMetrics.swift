@@ -36,13 +36,17 @@ public final class BridgeMetrics: Sendable {
 
     public init() {
         var gauges: [String: Gauge] = [:]
-        for (name, help) in Self.gaugeHelp { gauges[name] = registry.makeGauge(name: name, help: help) }
+        // The names are whole (their units included), so each is the descriptor's metric name.
+        func descriptor(_ name: String, _ help: String) -> MetricNameDescriptor {
+            MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
+        }
+        for (name, help) in Self.gaugeHelp { gauges[name] = registry.makeGauge(descriptor: descriptor(name, help)) }
         var counters: [String: Counter] = [:]
-        for (name, help) in Self.counterHelp { counters[name] = registry.makeCounter(name: name, help: help) }
+        for (name, help) in Self.counterHelp { counters[name] = registry.makeCounter(descriptor: descriptor(name, help)) }
         var states: [UpstreamHealth.State: Gauge] = [:]
-        for state in [UpstreamHealth.State.starting, .connected, .reconnecting, .authFailed, .offline] {
-            states[state] = registry.makeGauge(name: "unicat_bridge_upstream_state", labels: [("state", state.rawValue)],
-                                               help: "1 for the current upstream state, 0 for the others.")
+        let state = descriptor("unicat_bridge_upstream_state", "1 for the current upstream state, 0 for the others.")
+        for value in [UpstreamHealth.State.starting, .connected, .reconnecting, .authFailed, .offline] {
+            states[value] = registry.makeGauge(descriptor: state, labels: [("state", value.rawValue)])
         }
         self.gauges = gauges
         self.counters = counters

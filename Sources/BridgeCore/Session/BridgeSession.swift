@@ -63,7 +63,7 @@ public final class BridgeSession: Service {
         // Transports first: clients may connect (and `initialize`) while Unicat is reached.
         try plugins?.start()
         defer { plugins?.stop() }
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await self.refreshQueries() }
                 group.addTask {

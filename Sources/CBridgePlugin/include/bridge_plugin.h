@@ -46,7 +46,7 @@ extern "C" {
 #endif
 
 #define BRIDGE_PLUGIN_ABI_MAJOR 1
-#define BRIDGE_PLUGIN_ABI_MINOR 1
+#define BRIDGE_PLUGIN_ABI_MINOR 2
 /* Oldest minor version this host accepts. */
 #define BRIDGE_PLUGIN_ABI_MINOR_REQUIRED 0
 #define BRIDGE_PLUGIN_ENTRY_SYMBOL "bridge_plugin_entry"
@@ -162,6 +162,19 @@ typedef struct bridge_plugin_descriptor {
     void (*close_client)(bridge_plugin *plugin, bridge_client_id client,
                          const uint8_t *final_bytes, size_t final_len,
                          int code, const char *reason);
+
+    /* Since ABI 1.2; NULL (or absent: an older struct_size) when the plugin has none.
+       Checks a configuration section (a JSON object text, borrowed) as create() would,
+       plus what start() would find wrong that can be seen without side effects (files
+       unreadable or readable by others, directories unsafe), without creating an
+       instance, opening a listener or calling the host: `unicat-bridge check-config`
+       uses it. Returns 0 when the configuration is usable; otherwise non-zero, with every
+       problem found written into errbuf (NUL-terminated, at most errlen bytes), one per
+       line, each "KEY\tMESSAGE" where KEY is the dotted key inside the section the
+       problem is about ("listen", "tls.cert_file"), or "MESSAGE" alone. `run` calls it
+       too, before create(). For a plugin without it, the host checks with create() then
+       destroy() (the vtable it passes admits no client), which reports one problem. */
+    int (*validate)(const char *config_json, char *errbuf, size_t errlen);
 } bridge_plugin_descriptor;
 
 /* Smallest descriptor this host accepts (everything up to close_client). */

@@ -1,6 +1,6 @@
 extension Substring {
     /// The text without leading and trailing whitespace (Foundation-free).
-    var trimmingWhitespace: String {
+    public var trimmingWhitespace: String {
         String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
     }
 }

@@ -5,12 +5,13 @@ import Musl
 #endif
 import BridgePluginKit
 
-/// Reading the files the configuration names (token lists, the HMAC secret, TLS files),
-/// refusing secrets that every user of the machine could read.
-enum SecretFile {
-    static let maxBytes = 1 << 20
+/// Reading the files the WebSocket configuration names (token lists, the HMAC secret, TLS
+/// files), refusing secrets that every user of the machine could read. The transport and
+/// `unicat-bridge token` read them alike.
+public enum SecretFile {
+    public static let maxBytes = 1 << 20
 
-    static func read(_ path: String, purpose: String, requirePrivate: Bool) throws -> [UInt8] {
+    public static func read(_ path: String, purpose: String, requirePrivate: Bool) throws -> [UInt8] {
         // O_NONBLOCK: opening a FIFO named by mistake must not hang the start (regular
         // files read the same either way).
         let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
@@ -43,7 +44,7 @@ enum SecretFile {
     }
 
     /// The file's lines, trimmed, without blank lines and `#` comments.
-    static func lines(_ path: String, purpose: String) throws -> [String] {
+    public static func lines(_ path: String, purpose: String) throws -> [String] {
         let text = String(decoding: try read(path, purpose: purpose, requirePrivate: true), as: UTF8.self)
         return text.split(whereSeparator: \.isNewline)
             .map { $0.trimmingWhitespace }
