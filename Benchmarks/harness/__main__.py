@@ -84,7 +84,7 @@ def write_outputs(results, mode, output):
 
 def main():
     parser = argparse.ArgumentParser(prog="Benchmarks/run", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="the short suite (under 5 minutes)")
+    parser.add_argument("--quick", action="store_true", help="the short suite (about 10 minutes)")
     parser.add_argument("--only", help="comma-separated scenarios: " + ", ".join(SCENARIOS))
     parser.add_argument("--scratch-path", default=os.path.join(paths.REPO, ".build"),
                         help="SwiftPM scratch path of the release build (default .build)")

@@ -1,4 +1,4 @@
-"""The sizes of each scenario in the quick (< 5 minutes) and the full suite. Every count and
+"""The sizes of each scenario in the quick (about 10 minutes) and the full suite. Every count and
 every duration is bounded."""
 from dataclasses import dataclass, field, replace
 
