@@ -39,13 +39,15 @@ let package = Package(
         ),
         // The C plugin ABI: header only, shared by the host and every plugin.
         .target(name: "CBridgePlugin", path: "Sources/CBridgePlugin"),
-        .target(name: "BridgePluginKit", dependencies: ["CBridgePlugin"], path: "Sources/BridgePluginKit"),
+        // The one lock type (a pthread mutex with a condition variable) and monotonic deadlines.
+        .target(name: "Locking", path: "Sources/Locking"),
+        .target(name: "BridgePluginKit", dependencies: ["CBridgePlugin", "Locking"], path: "Sources/BridgePluginKit"),
         // The WebSocket transport's HMAC tokens and secret files, shared with `unicat-bridge token`.
         .target(name: "WebSocketCredentials", dependencies: ["CLibWebSockets", "BridgePluginKit"], path: "Sources/WebSocketCredentials"),
         // Socket.IO v5 / Engine.IO v4 client over libwebsockets (used by the sync feed).
         .target(
             name: "SocketIOClient",
-            dependencies: ["CLibWebSockets", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CLibWebSockets", "Locking", .product(name: "Logging", package: "swift-log")],
             path: "Sources/SocketIOClient"
         ),
         .target(
@@ -53,6 +55,7 @@ let package = Package(
             dependencies: [
                 "CCurl",
                 "CBridgePlugin",
+                "Locking",
                 // Configuration problems and suggestions read alike in the host and the plugins.
                 "BridgePluginKit",
                 "SocketIOClient",

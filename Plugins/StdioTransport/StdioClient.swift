@@ -22,14 +22,14 @@ final class StdioClient: Sendable {
     let outbox: ClientOutbox
     private let assignedID: AssignedID
     /// True once `clientClosed` was reported; held while reporting anything about the client.
-    private let closed: Monitor<Bool>
-    private let closing = Monitor<Closing?>(nil)
-    private let framing = Monitor<Framing?>(nil)
+    private let closed: Locked<Bool>
+    private let closing = Locked<Closing?>(nil)
+    private let framing = Locked<Framing?>(nil)
     private let shutdownRequested = Atomic(false)
 
     init(host: BridgeHost, limits: TransportLimits) {
         let assignedID = AssignedID()
-        let closed = Monitor(false)
+        let closed = Locked(false)
         self.host = host
         self.assignedID = assignedID
         self.closed = closed

@@ -23,9 +23,9 @@ final class StdioTransport: TransportPlugin {
 
     private let host: BridgeHost
     private let configuration: StdioConfiguration
-    private let session = Monitor<Session?>(nil)
+    private let session = Locked<Session?>(nil)
     /// The client host calls reach: set from just before `client_open` until `stop`.
-    private let activeClient = Monitor<StdioClient?>(nil)
+    private let activeClient = Locked<StdioClient?>(nil)
     private let stopped = Atomic(false)
 
     init(host: BridgeHost, configJSON: String) throws {

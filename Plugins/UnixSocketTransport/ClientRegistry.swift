@@ -25,7 +25,7 @@ final class ClientRegistry: Sendable {
         var stopped = false
     }
 
-    private let state = Monitor(State())
+    private let state = Locked(State())
     /// The I/O thread, which must never wait on itself.
     private let ioThread = Atomic<UInt>(0)
 

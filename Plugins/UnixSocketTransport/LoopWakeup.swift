@@ -6,7 +6,7 @@ import BridgePluginKit
 /// fan-out to every client).
 final class LoopWakeup: Sendable {
     private let pipe: WakePipe
-    private let pending = Monitor<Set<UInt64>>([])
+    private let pending = Locked<Set<UInt64>>([])
 
     init() throws {
         pipe = try WakePipe()

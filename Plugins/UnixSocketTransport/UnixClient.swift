@@ -12,7 +12,7 @@ final class UnixClient: Sendable {
 
     let id: UInt64
     let outbox: ClientOutbox
-    private let closeRequest = Monitor<CloseRequest?>(nil)
+    private let closeRequest = Locked<CloseRequest?>(nil)
 
     init(id: UInt64, limits: TransportLimits, onWritable: @escaping @Sendable () -> Void) {
         self.id = id

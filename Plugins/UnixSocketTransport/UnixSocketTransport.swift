@@ -22,7 +22,7 @@ final class UnixSocketTransport: TransportPlugin {
     private let registry = ClientRegistry()
     private let wakeup: LoopWakeup
     private let stopSignal: StopSignal
-    private let running = Monitor<Running?>(nil)
+    private let running = Locked<Running?>(nil)
     private let stopped = Atomic(false)
 
     init(host: BridgeHost, configJSON: String) throws {

@@ -26,7 +26,7 @@ final class ClientRegistry: Sendable {
         let pointer: OpaquePointer
     }
 
-    private let state = Monitor(State())
+    private let state = Locked(State())
 
     var isStopped: Bool { state.withLock { $0.stopped } }
 

@@ -16,7 +16,7 @@ final class TransportMetrics: Sendable {
     let protocolViolations = Atomic<Int>(0)
     /// Connections closed as they were accepted: their address had `max_handshakes_per_ip` unfinished.
     let acceptsRefused = Atomic<Int>(0)
-    private let refusals = Monitor<[UInt32: Int]>([:])
+    private let refusals = Locked<[UInt32: Int]>([:])
 
     func refused(status: UInt32) {
         refusals.withLock { $0[status, default: 0] += 1 }

@@ -18,7 +18,7 @@ final class WebSocketClient: Sendable {
     /// True while the client waits in the registry for the service thread (one wake-up
     /// per client however many messages arrive meanwhile).
     let awaitingService = Atomic(false)
-    private let closeRequest = Monitor<CloseRequest?>(nil)
+    private let closeRequest = Locked<CloseRequest?>(nil)
 
     init(id: UInt64, connection: LWSConnection, limits: TransportLimits, host: BridgeHost) {
         self.id = id

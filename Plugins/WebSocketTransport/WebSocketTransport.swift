@@ -16,7 +16,7 @@ final class WebSocketTransport: TransportPlugin, HeadroomRequiring {
     private let access: AccessPolicy
     private let registry = ClientRegistry()
     private let metrics = TransportMetrics()
-    private let server = Monitor<WebSocketServer?>(nil)
+    private let server = Locked<WebSocketServer?>(nil)
 
     init(host: BridgeHost, configJSON: String) throws {
         self.host = host

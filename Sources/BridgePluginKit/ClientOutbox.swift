@@ -1,4 +1,5 @@
 import CBridgePlugin
+import Locking
 
 /// One client's outgoing messages: a bounded queue (messages and bytes) filled from any
 /// thread and drained by the transport's writer thread.
@@ -34,11 +35,11 @@ public final class ClientOutbox: Sendable {
 
     public let lowWaterMessages: Int
     public let lowWaterBytes: Int
-    private let monitor: Monitor<State>
+    private let monitor: Locked<State>
     private let onWritable: @Sendable () -> Void
 
     public init(maxMessages: Int, maxBytes: Int, onWritable: @escaping @Sendable () -> Void) {
-        monitor = Monitor(State(queue: BoundedQueue(maxCount: maxMessages, maxBytes: maxBytes)))
+        monitor = Locked(State(queue: BoundedQueue(maxCount: maxMessages, maxBytes: maxBytes)))
         lowWaterMessages = maxMessages / 2
         lowWaterBytes = maxBytes / 2
         self.onWritable = onWritable

@@ -1,4 +1,5 @@
 import CBridgePlugin
+import Locking
 
 /// Builds the C descriptor for a plugin written in Swift. A plugin's entry point is:
 ///
@@ -25,8 +26,7 @@ public enum PluginExport {
         var descriptor: UnsafeMutablePointer<bridge_plugin_descriptor>?
     }
 
-    // Monitor (a pthread lock), not Mutex: ThreadSanitizer sees it (lws notes, pitfall 10).
-    private static let registration = Monitor(Registration())
+    private static let registration = Locked(Registration())
 
     public static func descriptor(name: StaticString, version: StaticString, validate: Validator? = nil,
                                   factory: @escaping Factory) -> UnsafePointer<bridge_plugin_descriptor> {

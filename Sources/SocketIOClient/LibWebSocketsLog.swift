@@ -1,6 +1,7 @@
 import CLibWebSockets
 import Foundation
 import Logging
+import Locking
 
 /// Sends libwebsockets' own log lines (process-wide, for every lws context in the process,
 /// plugins included) to swift-log, so the daemon's stderr has one format and one level, with

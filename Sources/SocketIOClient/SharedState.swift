@@ -1,4 +1,5 @@
 import CLibWebSockets
+import Locking
 
 /// The lws context pointer as published to other threads (OpaquePointer is not Sendable).
 /// Only `lws_cancel_service` may be called through it, and only under the shared lock.

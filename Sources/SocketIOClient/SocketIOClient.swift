@@ -4,6 +4,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import Locking
 
 /// A Socket.IO v5 / Engine.IO v4 client over a single WebSocket (libwebsockets, OpenSSL),
 /// for one namespace (`SocketIOConfiguration.namespace`: "/" unless set). It connects

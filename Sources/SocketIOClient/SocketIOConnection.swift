@@ -5,6 +5,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import Locking
 
 /// The connection state machine, run by one service pthread that owns the lws context.
 ///

@@ -9,8 +9,7 @@ final class ShutdownTrigger: Sendable {
         var requested = false
     }
 
-    // Monitor (a pthread lock), not Mutex: ThreadSanitizer sees it (lws notes, pitfall 10).
-    private let state = Monitor(State())
+    private let state = Locked(State())
 
     func attach(_ group: ServiceGroup) {
         let requested = state.withLock { state in

@@ -18,9 +18,8 @@ final class EngineHarness: Sendable {
     let client: UpstreamClient
     let fetcher: ObjectFetcher
     let engine: SyncEngine
-    // Monitor (a pthread lock), not Mutex: ThreadSanitizer sees it (lws notes, pitfall 10).
-    private let batches = Monitor<[CommittedBatch]>([])
-    private let worker = Monitor<Task<Void, Never>?>(nil)
+    private let batches = Locked<[CommittedBatch]>([])
+    private let worker = Locked<Task<Void, Never>?>(nil)
 
     init(_ upstream: ScriptedUpstream, directory: TemporaryDirectory? = nil) throws {
         self.upstream = upstream

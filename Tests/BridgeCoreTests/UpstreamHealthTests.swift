@@ -6,8 +6,7 @@ import Testing
 @Suite struct UpstreamHealthTests {
     @Test func statesFollowTheHTTPSideAndTheFeed() {
         let health = UpstreamHealth(feedEnabled: true, logger: Logger(label: "test"))
-        // Monitor (a pthread lock), not Mutex: ThreadSanitizer sees it (lws notes, pitfall 10).
-        let seen = Monitor<[UpstreamHealth.State]>([])
+        let seen = Locked<[UpstreamHealth.State]>([])
         health.observe { state in seen.withLock { $0.append(state) } }
         #expect(health.state == .starting)
         health.httpSucceeded()

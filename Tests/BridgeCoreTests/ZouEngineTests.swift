@@ -29,7 +29,7 @@ import Testing
                                     initDataTypes: upstream.snapshotDataTypes)
         let engine = SyncEngine(project: zou.project, upstream: upstream, fetcher: ObjectFetcher(upstream: upstream), store: store,
                                 health: UpstreamHealth(feedEnabled: false, logger: logger), logger: logger)
-        let batches = Monitor<[CommittedBatch]>([])
+        let batches = Locked<[CommittedBatch]>([])
         engine.onCommit { batch in batches.withLock { $0.append(batch) } }
         let kept = asset(1, name: "chair")
         zou.put("/data/assets", kept)

@@ -11,7 +11,7 @@ import Testing
     let zou = ScriptedZou()
 
     /// Seconds the session's clock is ahead of the real one (Zou's stays real).
-    let ahead = Monitor<Double>(0)
+    let ahead = Locked<Double>(0)
 
     func session(password: String = ScriptedZou.password) -> ZouSession {
         var logger = Logger(label: "zou-session-test")

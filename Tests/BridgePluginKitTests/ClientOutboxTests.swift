@@ -95,8 +95,7 @@ import Testing
 
     @Test func aWaitingWriterIsWokenByMessagesAndByDiscard() throws {
         let outbox = ClientOutbox(maxMessages: 4, maxBytes: 1000) {}
-        // Monitor (a pthread lock), not Mutex: ThreadSanitizer sees it (lws notes, pitfall 10).
-        let received = Monitor<[String]>([])
+        let received = Locked<[String]>([])
         let writer = try PluginThread(name: "test writer") {
             while true {
                 let next = outbox.take(until: nil)

@@ -7,8 +7,7 @@ import Foundation
 public final class BridgeProcess: Sendable {
     public let child: ChildProcess
     public let stateDirectory: URL
-    // Monitor (a pthread lock), not Mutex: ThreadSanitizer sees it (lws notes, pitfall 10).
-    private let requestIDs = Monitor<Int64>(0)
+    private let requestIDs = Locked<Int64>(0)
 
     /// Starts `unicat-bridge run` configured through the environment (as a first run
     /// would be), plus an optional YAML config file for the settings only a file has.

@@ -14,8 +14,7 @@ public final class HubFixture: Sendable {
     public let upstream: ScriptedUpstream
     public var project: String { upstream.project }
     private let directory: TemporaryDirectory
-    // Monitor (a pthread lock), not Mutex: ThreadSanitizer sees it (lws notes, pitfall 10).
-    private let state: Monitor<(cursors: SyncCursors, epoch: String, nextClient: UInt64)>
+    private let state: Locked<(cursors: SyncCursors, epoch: String, nextClient: UInt64)>
 
     public init(journalSize: Int = 1_000, upstream: ScriptedUpstream = ScriptedUpstream(),
                 transport: RecordingTransport = RecordingTransport(), epoch: String = "epoch-1") async throws {
@@ -30,7 +29,7 @@ public final class HubFixture: Sendable {
         self.transport = transport
         let first = try store.startEpoch(epoch, project: upstream.project, initResponse: UnicatResponse(
             result: ["cc.cursor": 0, "cursor": 0, "project": .string(upstream.project)], data: [:]))
-        state = Monitor((first.cursors, epoch, 1))
+        state = Locked((first.cursors, epoch, 1))
         try await hub.start(at: first) { _ in }
     }
 

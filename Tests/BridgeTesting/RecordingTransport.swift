@@ -17,9 +17,8 @@ public final class RecordingTransport: ClientTransport, Sendable {
         let reportsBusy: Bool
     }
 
-    // Monitor (a pthread lock), not Mutex: ThreadSanitizer sees it (lws notes, pitfall 10).
 
-    private let state: Monitor<State>
+    private let state: Locked<State>
 
     /// `capacity`: messages a client's queue holds before `send` answers `queueFull`
     /// (drained with `drain`). `reportsBusy`: a message queued behind others is `busy`, as
@@ -28,7 +27,7 @@ public final class RecordingTransport: ClientTransport, Sendable {
                 reportsBusy: Bool = false) {
         self.name = name
         self.policy = policy
-        state = Monitor(State(capacity: capacity, reportsBusy: reportsBusy))
+        state = Locked(State(capacity: capacity, reportsBusy: reportsBusy))
     }
 
     public func send(_ client: UInt64, _ bytes: [UInt8]) -> SendStatus {

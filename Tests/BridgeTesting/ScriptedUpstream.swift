@@ -62,9 +62,8 @@ public final class ScriptedUpstream: HTTPTransport, Sendable {
         var refusalsNameKeys = true
     }
 
-    // Monitor (a pthread lock), not Mutex: ThreadSanitizer sees it (lws notes, pitfall 10).
 
-    private let state: Monitor<State>
+    private let state: Locked<State>
 
     public init(project: String = "7a1c9e52-0d3b-4c8e-9f61-2b5d8e4a0c17", user: String = "3f8b2d61-5e4c-4a9b-8d07-6c1e9a2b4f30",
                 apiKey: String = "scripted-api-key", pageSize: Int = 100) {
@@ -78,7 +77,7 @@ public final class ScriptedUpstream: HTTPTransport, Sendable {
         initial.objects["cc.projects_members"] = ["\(project)/\(user)": ["project_gid": .string(project), "user_gid": .string(user),
                                                                          "status": "active", "roles": ["api"]]]
         initial.objects["cc.languages"] = ["en": "English"]
-        state = Monitor(initial)
+        state = Locked(initial)
     }
 
     /// An upstream client for this Unicat with quick retries.
@@ -371,9 +370,9 @@ extension ScriptedUpstream {
             var arrivalWaiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
         }
 
-        private let state: Monitor<State>
+        private let state: Locked<State>
 
-        init(count: Int) { state = Monitor(State(uncaught: count)) }
+        init(count: Int) { state = Locked(State(uncaught: count)) }
 
         /// Takes one more request, while the hold has room and was not released.
         func catchRequest() -> Bool {

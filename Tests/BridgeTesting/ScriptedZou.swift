@@ -36,7 +36,7 @@ public final class ScriptedZou: HTTPTransport, Sendable {
     }
 
     public let project = "6f6c1e6e-0000-4000-8000-000000000001"
-    private let state = Monitor(State())
+    private let state = Locked(State())
 
     public init() {}
 

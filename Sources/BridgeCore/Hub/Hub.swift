@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Locking
 
 /// Subscriptions and delivery. Every subscription moves through one path: created pending
 /// (its `sync.subscribe` response goes out first), then caught up on its own task from the
@@ -58,7 +59,7 @@ public actor Hub {
     /// get the same bytes, so a resume storm encodes each page once.
     var replayPages = ReplayPageCache(capacity: 64)
     var recent: JournalRing
-    let figureCounts = Mutex(HubFigures())
+    let figureCounts = Locked(HubFigures())
 
     public init(store: BridgeStore, syncLog: SyncLogPages, fetcher: ObjectFetcher, logger: Logger) {
         recent = JournalRing(capacity: min(store.journalLimit, 10_000))

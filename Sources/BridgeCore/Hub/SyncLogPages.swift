@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import Locking
 
 /// Reads the upstream's log of changes (Unicat: `/sync/get`) page by page for subscribers
 /// resuming from before the journal. Subscribers resuming from the same place ask for the
@@ -18,9 +19,9 @@ public final class SyncLogPages: Sendable {
     static let maxPages = 64
 
     private let upstream: any Upstream
-    private let recent = Mutex<[String: (at: Double, page: Page)]>([:])
+    private let recent = Locked<[String: (at: Double, page: Page)]>([:])
     /// Unicat's latest cursors and when they were asked for.
-    private let latest = Mutex<(at: Double, cursors: SyncCursors)?>(nil)
+    private let latest = Locked<(at: Double, cursors: SyncCursors)?>(nil)
     /// However many subscribers claim positions ahead, Unicat is asked at most this often.
     static let latestCursorsInterval: Double = 0.5
 

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Synchronization
+import Locking
 
 /// Serves each client's messages in order, one at a time: register with the hub, answer
 /// each message through the router, unregister when the client is gone. A client costs no
@@ -83,9 +84,9 @@ final class ClientDispatcher: Sendable {
                                       maxTotalBytes: ClientDispatcher.maxPendingBytesTotal)
     }
 
-    private let clients = Mutex(Clients())
+    private let clients = Locked(Clients())
     /// Drained clients not yet handed to the hub (see `writable`).
-    private let drained = Mutex<[UInt64]>([])
+    private let drained = Locked<[UInt64]>([])
     /// Messages received and not yet answered, over all clients.
     private let inFlight = Atomic<Int>(0)
 

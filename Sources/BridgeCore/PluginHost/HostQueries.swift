@@ -1,10 +1,11 @@
 import Synchronization
+import Locking
 
 /// Documents plugins may ask for (`host_query`): "status" (bridge.status JSON), "health"
 /// (JSON with `ok`) and "metrics" (Prometheus text). Plugins ask from their own threads and
 /// cannot wait, so the session refreshes these snapshots in the background.
 public final class HostQueries: Sendable {
-    private let documents = Mutex<[String: String]>([:])
+    private let documents = Locked<[String: String]>([:])
 
     public init() {}
 

@@ -2,6 +2,7 @@ import CBridgePlugin
 import Foundation
 import Logging
 import Synchronization
+import Locking
 
 /// One running transport plugin: the host vtable it was given, its instance, and the
 /// host's side of its clients. It is the `ClientTransport` the hub sends through.
@@ -15,7 +16,7 @@ final class PluginConnection: ClientTransport, @unchecked Sendable {
     let clientIDs: ClientIDSource
     let requestShutdown: @Sendable (String) -> Void
     /// Set once by `create`, cleared by `destroy`; plugin calls are only made while set.
-    private let instance = Mutex<InstanceRef?>(nil)
+    private let instance = Locked<InstanceRef?>(nil)
     private let vtable: UnsafeMutablePointer<bridge_host_vtable>
 
     private struct InstanceRef: @unchecked Sendable { let pointer: OpaquePointer }

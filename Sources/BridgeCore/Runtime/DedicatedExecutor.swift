@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import Locking
 
 /// A task executor with threads of its own, apart from Swift's cooperative pool. Work whose
 /// cost a client decides (parsing its messages, building its answers) runs here, so however
@@ -11,7 +12,7 @@ import Synchronization
 /// Work moves here at its next call into a nonisolated async function (or at a task's
 /// start) under `withTaskExecutorPreference` / `Task(executorPreference:)`.
 final class DedicatedExecutor: TaskExecutor {
-    private let pending = Mutex<[UnownedJob]>([])
+    private let pending = Locked<[UnownedJob]>([])
     /// Counts the jobs in `pending`: a thread waits on it for the next one.
     private let available = DispatchSemaphore(value: 0)
 

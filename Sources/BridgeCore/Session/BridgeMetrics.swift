@@ -1,5 +1,6 @@
 import Prometheus
 import Synchronization
+import Locking
 
 /// The bridge's figures in Prometheus text format, for the transports' `/metrics`.
 /// Updated from the same snapshot as `bridge.status`; counters advance by the difference
@@ -9,7 +10,7 @@ public final class BridgeMetrics: Sendable {
     private let gauges: [String: Gauge]
     private let counters: [String: Counter]
     private let upstreamStates: [UpstreamHealth.State: Gauge]
-    private let previous = Mutex<[String: Int64]>([:])
+    private let previous = Locked<[String: Int64]>([:])
 
     private static let gaugeHelp: [String: String] = [
         "unicat_bridge_clients": "Connected clients over all transports.",

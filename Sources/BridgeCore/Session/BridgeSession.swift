@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import Synchronization
+import Locking
 
 /// The bridge's one session to an upstream project (Unicat's project, Zou's production)
 /// and everything that relays it: the upstream, sync engine, its live feed, safety poll,
@@ -94,7 +95,7 @@ public final class BridgeSession: Service {
         logger.notice("stopped; state is in \(store.path)")
     }
 
-    private let startFailure = Mutex<(any Error)?>(nil)
+    private let startFailure = Locked<(any Error)?>(nil)
     /// SQLite commits block in fsync: on a thread of their own, off the cooperative pool
     /// that the hub, the feed and every client's requests share.
     private let storageExecutor = DedicatedExecutor(threadCount: 1)

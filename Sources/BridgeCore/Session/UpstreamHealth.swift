@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Synchronization
+import Locking
 
 /// The upstream state as subscribers and operators see it, derived from the HTTP side
 /// (catch-up results) and the socket feed, with transitions logged and announced.
@@ -21,17 +22,17 @@ public final class UpstreamHealth: Sendable {
         public var credentialsRejected: Bool
     }
 
-    private let snapshotState: Mutex<Snapshot>
+    private let snapshotState: Locked<Snapshot>
     private let feedEnabled: Bool
     private let logger: Logger
-    private let observers = Mutex<[@Sendable (State) -> Void]>([])
+    private let observers = Locked<[@Sendable (State) -> Void]>([])
     /// Failures in a row after which the upstream counts as offline rather than reconnecting.
     private let offlineAfter = 3
 
     public init(feedEnabled: Bool, logger: Logger) {
         self.feedEnabled = feedEnabled
         self.logger = logger
-        snapshotState = Mutex(Snapshot(state: .starting, feedConnected: false, feedEverConnected: false,
+        snapshotState = Locked(Snapshot(state: .starting, feedConnected: false, feedEverConnected: false,
                                        lastError: nil, lastSuccessAt: nil,
                                        consecutiveFailures: 0, credentialsRejected: false))
     }

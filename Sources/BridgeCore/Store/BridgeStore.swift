@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Synchronization
+import Locking
 
 /// The mirror (init data plus every object fetched since) and the journal (the last N
 /// changes with their positions), persisted in SQLite in WAL mode with files only the
@@ -15,10 +16,10 @@ public final class BridgeStore: Sendable {
 
     let database: DatabasePool
     /// `unicat.init`'s data, encoded, rebuilt only after a commit changed an init type.
-    let initData = Mutex<(generation: UInt64, cached: (generation: UInt64, data: JSONValue)?)>((0, nil))
+    let initData = Locked<(generation: UInt64, cached: (generation: UInt64, data: JSONValue)?)>((0, nil))
     /// Set by the writer after each commit (nil until first read or commit).
-    let knownJournalBounds = Mutex<JournalBounds?>(nil)
-    let heldObjectCache = Mutex(HeldObjectCache())
+    let knownJournalBounds = Locked<JournalBounds?>(nil)
+    let heldObjectCache = Locked(HeldObjectCache())
     public let journalLimit: Int
     public let path: String
 

@@ -1,4 +1,5 @@
 import Synchronization
+import Locking
 
 /// What a fetch learned about one key.
 public enum FetchedObject: Sendable {
@@ -56,7 +57,7 @@ public final class ObjectFetcher: Sendable {
     }
 
     private let upstream: any Upstream
-    private let shared = Mutex(Shared())
+    private let shared = Locked(Shared())
 
     public init(upstream: any Upstream) {
         self.upstream = upstream

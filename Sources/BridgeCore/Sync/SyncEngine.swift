@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Synchronization
+import Locking
 
 /// Applies the upstream's changes to the mirror and the journal, in cursor order per
 /// stream, exactly once. One worker applies everything, so there is never a second writer:
@@ -58,16 +59,16 @@ public final class SyncEngine: Sendable {
     private let health: UpstreamHealth
     private let logger: Logger
     private let refetchRetry: RetryPolicy
-    private let pending = Mutex(Pending())
-    private let currentPosition: Mutex<BridgePosition?> = Mutex(nil)
-    private let context: Mutex<EpochContext?> = Mutex(nil)
-    private let failedObjects = Mutex(0)
+    private let pending = Locked(Pending())
+    private let currentPosition: Locked<BridgePosition?> = Locked(nil)
+    private let context: Locked<EpochContext?> = Locked(nil)
+    private let failedObjects = Locked(0)
     private let wake: AsyncStream<Void>
     private let wakeContinuation: AsyncStream<Void>.Continuation
-    private let handlers = Mutex<(commit: [CommitHandler], epoch: [EpochHandler])>(([], []))
+    private let handlers = Locked<(commit: [CommitHandler], epoch: [EpochHandler])>(([], []))
     /// Data types whose changed objects subscribers want delivered: their UPDATEs are
     /// refetched even when the mirror did not hold the object ("*" = every type).
-    private let objectInterest = Mutex<Set<String>>([])
+    private let objectInterest = Locked<Set<String>>([])
 
     /// `refetchRetry`: how often, and how far apart, a step whose objects could not all be
     /// fetched is tried before it is committed without them.

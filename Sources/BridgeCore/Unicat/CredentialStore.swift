@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import Locking
 
 /// The one current JWT, shared by the HTTP client and the socket.io feed so they never
 /// hold different tokens. Updated from `Authorization` response headers, from the feed's
@@ -12,7 +13,7 @@ public final class CredentialStore: Sendable {
         var generation: UInt64 = 0
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     public init() {}
 

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Synchronization
+import Locking
 
 /// Every HTTP call to Unicat. Holds the one current JWT (in a `CredentialStore` shared with
 /// the sync feed), re-authenticates with the API key once on 401, retries reads on
@@ -18,7 +19,7 @@ public final class UpstreamClient: Sendable {
     private let logger: Logger
     private let reads = RequestCoalescer<UnicatResponse>()
     private let authentications = RequestCoalescer<UnicatResponse>()
-    private let counters = Mutex(UpstreamCounters())
+    private let counters = Locked(UpstreamCounters())
 
 
     public init(baseURL: String, project: String, apiKey: Secret, transport: any HTTPTransport,

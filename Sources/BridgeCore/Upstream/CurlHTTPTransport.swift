@@ -1,13 +1,14 @@
 import CCurl
 import Foundation
 import Synchronization
+import Locking
 
 /// HTTP(S) over libcurl, TLS by OpenSSL, with an optional CA file for the upstream.
 /// `curl_easy_perform` blocks, so each request runs on a thread of a private queue; easy
 /// handles are pooled so connections (and TLS sessions) are reused.
 public final class CurlHTTPTransport: HTTPTransport {
     private let caFile: String?
-    private let pool = Mutex<[HandleRef]>([])
+    private let pool = Locked<[HandleRef]>([])
     private let queue = DispatchQueue(label: "unicat-bridge.upstream-http", attributes: .concurrent)
 
     private static let globalInit: Bool = {

@@ -1,4 +1,5 @@
 import Synchronization
+import Locking
 
 /// Shares one in-flight operation among identical concurrent requests: the first caller
 /// starts it, later callers with the same key await the same result. When every caller
@@ -11,7 +12,7 @@ public final class RequestCoalescer<Value: Sendable>: Sendable {
         var cancelled = 0
     }
 
-    private let inFlight = Mutex<[String: Shared]>([:])
+    private let inFlight = Locked<[String: Shared]>([:])
 
     public init() {}
 

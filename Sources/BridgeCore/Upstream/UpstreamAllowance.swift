@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import Locking
 
 /// How fast one client may make the bridge ask Unicat (`unicat.get`'s fetches and
 /// `unicat.call`): a burst of `burst` requests, then `perSecond`. Shared by all the client's
@@ -10,12 +11,12 @@ public final class UpstreamRate: Sendable {
 
     public let burst: Int
     public let perSecond: Double
-    private let bucket: Mutex<TokenBucket>
+    private let bucket: Locked<TokenBucket>
 
     public init(burst: Int = UpstreamRate.defaultBurst, perSecond: Double = UpstreamRate.defaultPerSecond) {
         self.burst = burst
         self.perSecond = perSecond
-        bucket = Mutex(TokenBucket(ratePerSecond: perSecond, burst: Double(burst)))
+        bucket = Locked(TokenBucket(ratePerSecond: perSecond, burst: Double(burst)))
     }
 
     /// Takes one request's worth; nil when granted, else why not.
@@ -30,14 +31,14 @@ public final class UpstreamRate: Sendable {
 /// its client's `UpstreamRate`.
 public final class UpstreamAllowance: Sendable {
     private let limit: Int
-    private let remaining: Mutex<Int>
+    private let remaining: Locked<Int>
     private let rate: UpstreamRate
     private let purpose: String
 
     /// `purpose` names the request in the refusal, e.g. "this unicat.get".
     public init(limit: Int, rate: UpstreamRate, purpose: String) {
         self.limit = limit
-        remaining = Mutex(limit)
+        remaining = Locked(limit)
         self.rate = rate
         self.purpose = purpose
     }

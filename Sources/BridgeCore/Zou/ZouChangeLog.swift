@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Synchronization
+import Locking
 
 /// The order of Zou's changes, which Zou's event stream does not give: its events carry no
 /// id, cursor or time, and nothing is replayed after a drop. The bridge numbers changes
@@ -43,7 +44,7 @@ final class ZouChangeLog: Sendable {
     private let session: ZouSession
     private let project: String
     private let logger: Logger
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     init(session: ZouSession, project: String, logger: Logger) {
         self.session = session

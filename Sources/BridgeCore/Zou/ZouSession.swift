@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Synchronization
+import Locking
 
 /// The bridge's one session with Zou: logs in with the account's email and password
 /// (`POST /auth/login`), keeps the access and refresh tokens, renews the access token with
@@ -20,9 +21,9 @@ public final class ZouSession: Sendable {
     private let logger: Logger
     /// Seconds since 1970, against which tokens' expiry is judged.
     private let clock: @Sendable () -> Double
-    private let tokens = Mutex<ZouTokens?>(nil)
+    private let tokens = Locked<ZouTokens?>(nil)
     private let renewals = RequestCoalescer<ZouTokens>()
-    private let counters = Mutex(UpstreamCounters())
+    private let counters = Locked(UpstreamCounters())
 
     public init(baseURL: String, email: String, password: Secret, transport: any HTTPTransport, timeout: Double = 60,
                 retry: RetryPolicy = RetryPolicy(), logger: Logger,

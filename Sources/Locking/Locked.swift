@@ -6,16 +6,16 @@ import Musl
 import Darwin
 #endif
 
-/// State guarded by a pthread mutex, with a condition variable to wait for it to change.
-/// A plain pthread lock (rather than `Synchronization.Mutex`) keeps ThreadSanitizer
-/// free of false positives (lws notes, pitfall 10), and a condition variable gives
-/// timed waits on CLOCK_MONOTONIC.
-public final class Monitor<State>: @unchecked Sendable {
+/// The bridge's one lock type: state guarded by a pthread mutex, with a condition variable
+/// to wait for it to change. A plain pthread lock (rather than `Synchronization.Mutex`, a
+/// futex ThreadSanitizer cannot see) keeps ThreadSanitizer free of false positives (lws
+/// notes, pitfall 10), and the condition variable gives timed waits on CLOCK_MONOTONIC.
+public final class Locked<State>: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private let condition: UnsafeMutablePointer<pthread_cond_t>
     private var state: State
 
-    public init(_ state: State) {
+    public init(_ state: sending State) {
         self.state = state
         mutex = .allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
@@ -38,7 +38,7 @@ public final class Monitor<State>: @unchecked Sendable {
         mutex.deallocate()
     }
 
-    public func withLock<Result>(_ body: (inout State) throws -> Result) rethrows -> Result {
+    public func withLock<Result, Failure: Error>(_ body: (inout sending State) throws(Failure) -> sending Result) throws(Failure) -> sending Result {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         return try body(&state)

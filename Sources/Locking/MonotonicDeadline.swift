@@ -7,7 +7,7 @@ import Darwin
 #endif
 
 /// A point in time on CLOCK_MONOTONIC, the clock that both pthread condition waits
-/// (see `Monitor`) and poll() timeouts can be computed against.
+/// (see `Locked`) and poll() timeouts can be computed against.
 public struct MonotonicDeadline: Sendable, Comparable {
     /// Nanoseconds on CLOCK_MONOTONIC.
     let nanoseconds: Int64
