@@ -19,12 +19,6 @@ final class OutputChannel: Sendable {
     /// (closing may start during the wait).
     private static let deadlineCheckMilliseconds: Int32 = 100
 
-    /// A pipe holds 64 KiB by default, less than one notification of a replay: with a larger
-    /// one, the writer and the reader take turns less often.
-    private static let pipeBufferBytes: Int32 = 1 << 20
-    /// Linux's F_SETPIPE_SZ (a GNU extension the Glibc module does not export).
-    private static let setPipeSize: Int32 = 1031
-
     let descriptor: Int32
     private let originalFlags: Int32
 
@@ -36,8 +30,6 @@ final class OutputChannel: Sendable {
         guard fcntl(descriptor, F_SETFL, flags | O_NONBLOCK) == 0 else {
             throw PluginError("cannot make output_fd \(descriptor) non-blocking: \(String(cString: strerror(errno)))")
         }
-        // Not a pipe, or more than the system allows: it keeps its size.
-        _ = fcntl(descriptor, Self.setPipeSize, Self.pipeBufferBytes)
         self.descriptor = descriptor
         originalFlags = flags
     }
