@@ -56,5 +56,8 @@ import Testing
         cache.fill("records", ["a": big], readAt: cache.generation)
         cache.fill("records", ["b": big], readAt: cache.generation)
         #expect(cache.objects("records", keys: ["a"]) == nil && cache.objects("records", keys: ["b"]) != nil)
+        // One larger than the whole bound is not kept, and costs the others nothing.
+        cache.fill("records", ["huge": big + big], readAt: cache.generation)
+        #expect(cache.objects("records", keys: ["huge"]) == nil && cache.objects("records", keys: ["b"]) != nil)
     }
 }

@@ -27,8 +27,8 @@ struct HeldObjectCache {
     mutating func fill(_ dataType: String, _ objects: [String: [UInt8]], readAt generation: UInt64) {
         guard generation == self.generation else { return }
         for (key, encoded) in objects {
-            if bytes + encoded.count > Self.maxBytes { clear() }
             guard encoded.count <= Self.maxBytes else { continue }
+            if bytes + encoded.count > Self.maxBytes { clear() }
             if let replaced = entries.updateValue(encoded, forKey: MirrorKey(dataType, key)) { bytes -= replaced.count }
             bytes += encoded.count
         }
