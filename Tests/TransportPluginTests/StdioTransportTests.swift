@@ -102,8 +102,13 @@ import Testing
         let running = try Self.start(#""queue_max_messages": 4"#)
         let big = "[\"\(String(repeating: "x", count: 16 * 1024))\"]"
         var refusedAfter: Int?
+        var busy = 0
         for sent in 0..<100 where refusedAfter == nil {
-            if running.plugin.send(running.client, big) == BRIDGE_ERR_QUEUE_FULL { refusedAfter = sent }
+            switch running.plugin.send(running.client, big) {
+            case BRIDGE_ERR_QUEUE_FULL: refusedAfter = sent
+            case BRIDGE_OK_BUSY: busy += 1
+            default: break
+            }
         }
         let accepted = try #require(refusedAfter)
         #expect(accepted >= 4)
@@ -111,9 +116,11 @@ import Testing
         let output = await running.pipes.output { $0.utf8.count >= expected.utf8.count }
         #expect(output == expected)
         #expect(await running.host.waitFor { $0.contains(.writable(running.client)) })
-        // Once at the low-water mark after the refusal, once more when the queue is empty
-        // (the messages queued behind others were BRIDGE_OK_BUSY).
-        #expect((1...2).contains(running.host.count { $0 == .writable(running.client) }))
+        // Writable follows a refusal (at the low-water mark) and every drain after a message
+        // queued behind others (BRIDGE_OK_BUSY): how many drains fall within the sending loop
+        // depends on how fast stdout is read, so the count is bounded, not exact.
+        let writable = running.host.count { $0 == .writable(running.client) }
+        #expect(writable >= 1 && writable <= busy + 2, "\(writable) writable after \(busy) busy and one refusal")
         #expect(running.plugin.send(running.client, "{}") == BRIDGE_OK)
         running.plugin.destroy()
     }
