@@ -19,8 +19,13 @@ public struct MonotonicDeadline: Sendable, Comparable {
     }
 
     public static func after(seconds: Double) -> MonotonicDeadline {
+        now.adding(seconds: seconds)
+    }
+
+    /// This point plus `seconds` (at least 0, at most about 31 years).
+    public func adding(seconds: Double) -> MonotonicDeadline {
         let delay = seconds.isFinite ? Int64(min(max(seconds, 0), 1e9) * 1e9) : 0
-        return MonotonicDeadline(nanoseconds: now.nanoseconds + delay)
+        return MonotonicDeadline(nanoseconds: nanoseconds + delay)
     }
 
     public var hasPassed: Bool { MonotonicDeadline.now >= self }

@@ -27,6 +27,26 @@ import Testing
         }
     }
 
+    @Test func aKeyUnicatSaidIsMissingIsNotAskedAgainUntilACommitNamesIt() async throws {
+        let upstream = ScriptedUpstream()
+        try await withSession(upstream) { methods, parts in
+            let source = RequestSource(client: 1)
+            let before = upstream.requests("records/get")
+            #expect(try await methods.get(["data_type": "records", "key": "ghost"], from: source, answerBudget: .max)["missing"] == ["ghost"])
+            #expect(upstream.requests("records/get") == before + 1)
+            #expect(try await methods.get(["data_type": "records", "keys": ["ghost"]], from: source, answerBudget: .max)["missing"] == ["ghost"])
+            #expect(upstream.requests("records/get") == before + 1, "remembered: not asked again")
+            let created = upstream.insert("records", "ghost", ScriptedUpstream.record("ghost", title: "now here"))
+            parts.engine.requestCatchUp()
+            try await eventually(timeout: .seconds(20), "the insert to be applied") {
+                parts.engine.position?.cursors.project == created.cursor
+            }
+            let answer = try await methods.get(["data_type": "records", "key": "ghost"], from: source, answerBudget: .max)
+            #expect(try JSONValue.parse(answer["objects"]?["ghost"]?.encodedString() ?? "") == ScriptedUpstream.record("ghost", title: "now here"))
+            #expect(answer["missing"] == [])
+        }
+    }
+
     @Test func theInitResultFollowsABackup() async throws {
         let upstream = ScriptedUpstream()
         upstream.setLastBackedUp(1_700_000_000)

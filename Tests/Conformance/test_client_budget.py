@@ -239,6 +239,56 @@ def test_the_answer_to_one_message_is_bounded(simulator, state_dir):
         bridge.stop()
 
 
+def test_keys_unicat_said_are_missing_are_not_asked_again(simulator, state_dir):
+    """Asking again for keys Unicat just said do not exist cost one upstream request per
+    batch of keys every time: now the bridge remembers the answer (until a change names
+    the key, a new epoch, or 30 s), and the repeats cost Unicat and the client's budget
+    nothing."""
+    bridge, path = bridge_with(simulator, state_dir)
+    try:
+        client = unix_client(path)
+        unknown = [f"00000000-0000-4000-9000-{n:012d}" for n in range(15)]
+
+        def record_requests():
+            return simulator.control("/stats")["requests"].get("POST /api/p/{gid}/records/get", 0)
+
+        before = record_requests()
+        first = client.result("unicat.get", {"data_type": "records", "keys": unknown})
+        assert sorted(first["missing"]) == sorted(unknown) and not first["errors"]
+        asked = record_requests() - before
+        assert 0 < asked <= 20
+        for _ in range(30):  # together past the client's burst of 200 requests, were each asked
+            again = client.result("unicat.get", {"data_type": "records", "keys": unknown})
+            assert sorted(again["missing"]) == sorted(unknown) and not again["errors"]
+        assert record_requests() - before == asked
+        held = client.result("unicat.get", {"data_type": "records", "keys": unknown[:1] + simulator.control("/keys/records?limit=1")["keys"]})
+        assert held["missing"] == unknown[:1] and len(held["objects"]) == 1
+    finally:
+        bridge.stop()
+
+
+def test_the_client_upstream_budget_is_the_transports_to_set(simulator, state_dir):
+    """The per-client budget of upstream requests was fixed at 200 at once, then 20 per
+    second: a transport section sets it (`upstream_requests_burst`,
+    `upstream_requests_per_second`), and a bad value is refused at start with its key."""
+    bridge, path = bridge_with(simulator, state_dir, unix={"upstream_requests_burst": 3, "upstream_requests_per_second": 0.01})
+    try:
+        client = unix_client(path)
+        unknown = [f"00000000-0000-4000-a000-{n:012d}" for n in range(1000)]
+        before = simulator.requests("/records/get")
+        result = client.result("unicat.get", {"data_type": "records", "keys": unknown})
+        assert simulator.requests("/records/get") - before == 3
+        assert {e["code"] for e in result["errors"].values()} == {-32004}
+        assert "more than 3 upstream requests at once or 0.01 per second" in next(iter(result["errors"].values()))["message"]
+    finally:
+        bridge.stop()
+    for key, value in (("upstream_requests_burst", 0), ("upstream_requests_per_second", "fast")):
+        bad = Bridge(simulator, state_dir, config={"transports": {"unix": {"path": path, key: value}}}, stdio=False)
+        assert bad.proc.wait(30) == 4
+        assert f"transports.unix.{key}" in bad.log
+        bad.stop()
+
+
 def test_unicat_get_of_unknown_keys_makes_few_upstream_requests(simulator, state_dir):
     """1,000 keys Unicat does not know made about 1,010 upstream requests, and a batch of ten
     such calls ten times that: now at most 20 per `unicat.get`, and at most the client's

@@ -36,6 +36,10 @@ public struct TransportPolicy: Sendable {
     /// The largest answer to one message (a whole batch's array): a request whose answer
     /// would be larger gets an error instead.
     public var maxAnswerBytes: Int
+    /// Upstream requests one client may cause (`unicat.get`'s fetches, `unicat.call`): a
+    /// burst of this many, then `upstreamRequestsPerSecond`.
+    public var upstreamRequestsBurst: Int = UpstreamRate.defaultBurst
+    public var upstreamRequestsPerSecond: Double = UpstreamRate.defaultPerSecond
 
     public static let defaultMaxAnswerBytes = 16 * 1024 * 1024
     public static let defaultMaxPendingRequestBytes = 32 * 1024 * 1024

@@ -97,7 +97,8 @@ final class ClientDispatcher: Sendable {
     }
 
     func opened(_ client: UInt64, peer: String, transport: PluginConnection) {
-        let source = RequestSource(client: client, maxAnswerBytes: transport.policy.maxAnswerBytes, upstream: UpstreamRate())
+        let source = RequestSource(client: client, maxAnswerBytes: transport.policy.maxAnswerBytes, upstream: UpstreamRate(burst: transport.policy.upstreamRequestsBurst,
+                                                                       perSecond: transport.policy.upstreamRequestsPerSecond))
         clients.withLock { clients in
             clients.inboxes[client] = Inbox(transport: transport, source: source)
             clients.pending.open(client, maxBytes: transport.policy.maxPendingRequestBytes, peer: Self.peer(in: peer))

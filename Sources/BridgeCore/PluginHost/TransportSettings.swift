@@ -7,7 +7,8 @@ struct TransportSettings: Sendable {
     static let bundled = ["stdio": "libStdioTransport.so", "websocket": "libWebSocketTransport.so",
                           "unix": "libUnixSocketTransport.so"]
     static let hostKeys: Set<String> = ["library", "call_allowlist", "max_subscriptions", "requests_per_second",
-                                        "pending_requests_max_bytes", "max_answer_bytes"]
+                                        "pending_requests_max_bytes", "max_answer_bytes", "upstream_requests_burst",
+                                        "upstream_requests_per_second"]
 
     let name: String
     /// The plugin's path; nil for a section naming no library and no bundled transport.
@@ -78,6 +79,14 @@ struct TransportSettings: Sendable {
         if let limit = members["max_answer_bytes"] {
             if let value = limit.int64Value, value >= 1024 { policy.maxAnswerBytes = Int(clamping: value) }
             else { fail("max_answer_bytes", "must be a whole number of bytes, at least 1024") }
+        }
+        if let burst = members["upstream_requests_burst"] {
+            if let value = burst.int64Value, value >= 1, value <= 1_000_000 { policy.upstreamRequestsBurst = Int(value) }
+            else { fail("upstream_requests_burst", "must be a whole number from 1 to 1000000") }
+        }
+        if let rate = members["upstream_requests_per_second"] {
+            if let value = rate.doubleValue, value > 0, value <= 1_000_000 { policy.upstreamRequestsPerSecond = value }
+            else { fail("upstream_requests_per_second", "must be a number > 0 (at most 1000000)") }
         }
         self.issues = issues
         self.policy = policy

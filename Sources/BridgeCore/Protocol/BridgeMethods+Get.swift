@@ -1,6 +1,7 @@
 extension BridgeMethods {
     /// `unicat.get`: objects from the mirror, fetched from Unicat (once, shared) when not held;
-    /// keys Unicat does not know are `missing`, keys it refused (or could not be asked
+    /// keys Unicat does not know are `missing` (and, for a while, not asked again: see
+    /// `MissingKeyCache`), keys it refused (or could not be asked
     /// about, or that the client's upstream budget did not cover) are reported one by one in
     /// `errors`. Mirror objects that would not fit `answerBudget` are refused before they
     /// are read.
@@ -20,6 +21,8 @@ extension BridgeMethods {
             throw RPCError.invalidParams("unknown data_type \"\(dataType)\"")
         }
         _ = try await readyPosition()
+        // Before the mirror is read: a commit from here on keeps this fetch's answers from being remembered.
+        let (knownMissing, generation) = session.store.knownMissing(dataType, among: keys)
         var objects: [String: JSONValue]
         switch try session.store.heldObjects(dataType, keys: keys, maxBytes: answerBudget) {
         case .within(let held): objects = held
@@ -28,16 +31,18 @@ extension BridgeMethods {
                                           + "\(answerBudget) this message's answer may still take; ask for fewer keys at a time")
         }
         var errors: [String: JSONValue] = [:]
-        let absent = keys.filter { objects[$0] == nil }
+        let absent = keys.filter { objects[$0] == nil && !knownMissing.contains($0) }
         if !absent.isEmpty, session.fetcher.canFetch(dataType) {
             let allowance = UpstreamAllowance(limit: Self.maxUpstreamRequestsPerGet, rate: source.upstream, purpose: "this unicat.get")
+            var gone: [String] = []
             for (key, outcome) in try await session.fetcher.fetch(dataType, keys: absent, allowance: allowance) {
                 switch outcome {
                 case .present(let object): objects[key] = object
-                case .gone: break
+                case .gone: gone.append(key)
                 case .failed(let error): errors[key] = RPCError.reporting(error).json
                 }
             }
+            session.store.rememberMissing(dataType, gone, askedAt: generation)
         }
         return [
             "data_type": .string(dataType),

@@ -22,6 +22,10 @@ extension BridgeStore {
             let bounds = try JournalBounds.read(db)
             knownJournalBounds.withLock { $0 = bounds }
             heldObjectCache.withLock { $0.committed(changing: Array(changes.upserts.keys) + changes.deletions) }
+            missingKeyCache.withLock { cache in
+                cache.committed(naming: Array(changes.upserts.keys) + changes.deletions
+                                    + changes.entries.map { MirrorKey($0.item.dataType, $0.item.dataKey) })
+            }
             return committed
         }
     }

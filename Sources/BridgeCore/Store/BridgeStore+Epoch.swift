@@ -16,6 +16,7 @@ extension BridgeStore {
             let bounds = try JournalBounds.read(db)
             knownJournalBounds.withLock { $0 = bounds }
             heldObjectCache.withLock { $0.removeAll() }
+            missingKeyCache.withLock { $0.removeAll() }
         }
         return BridgePosition(epoch: epoch, cursors: cursors)
     }

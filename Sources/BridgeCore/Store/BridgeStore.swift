@@ -20,6 +20,7 @@ public final class BridgeStore: Sendable {
     /// Set by the writer after each commit (nil until first read or commit).
     let knownJournalBounds = Locked<JournalBounds?>(nil)
     let heldObjectCache = Locked(HeldObjectCache())
+    let missingKeyCache = Locked(MissingKeyCache())
     public let journalLimit: Int
     public let path: String
 
