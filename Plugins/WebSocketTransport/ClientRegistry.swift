@@ -83,6 +83,14 @@ final class ClientRegistry: Sendable {
         return client
     }
 
+    /// The clients with `ids`, in order (nil: not registered), under one lock for all; only
+    /// ids not found while an announcement is in progress wait for it, one by one.
+    func clients(_ ids: UnsafeBufferPointer<UInt64>) -> [WebSocketClient?] {
+        let (found, opening) = state.withLock { state in (ids.map { state.clients[$0] }, state.opening) }
+        guard opening, found.contains(where: { $0 == nil }) else { return found }
+        return zip(ids, found).map { id, client in client ?? self.client(id) }
+    }
+
     private enum Lookup {
         case found(WebSocketClient)
         case absent

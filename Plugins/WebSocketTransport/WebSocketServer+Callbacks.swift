@@ -163,11 +163,10 @@ extension WebSocketServer {
         return -1
     }
 
-    /// Writes the client's next message (one `lws_write` per writable callback), or ends
-    /// the connection once a close has drained its queue.
     /// Writes queued messages while the socket takes them (as libwebsockets' own mirror
     /// server does): one poll round trip per message would cap fan-out far below what the
     /// kernel can carry. A cap per callback keeps one busy client from starving the others.
+    /// Ends the connection once a close has drained its queue.
     private func writable(_ connection: LWSConnection) -> Int32 {
         guard let state = connections[connection], let client = state.client else { return 0 }
         var written = 0
@@ -179,10 +178,11 @@ extension WebSocketServer {
                     return -1
                 }
                 written += 1
+                // Asking whether the socket takes more costs a poll() syscall: only when there is more.
+                let more = client.outbox.backlog.messages > 0 || client.requestedClose != nil
+                guard more else { return 0 }
                 if written >= Self.maxWritesPerCallback || lws_send_pipe_choked(connection.pointer) != 0 {
-                    if client.outbox.backlog.messages > 0 || client.requestedClose != nil {
-                        lws_callback_on_writable(connection.pointer)
-                    }
+                    lws_callback_on_writable(connection.pointer)
                     return 0
                 }
             case .timedOut:

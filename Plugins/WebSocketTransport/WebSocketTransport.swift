@@ -50,9 +50,9 @@ final class WebSocketTransport: TransportPlugin, HeadroomRequiring {
         var accepted: [WebSocketClient] = []
         accepted.reserveCapacity(clients.count)
         let stopped = registry.isStopped
-        for (index, id) in clients.enumerated() {
+        for (index, target) in registry.clients(clients).enumerated() {
             var status = stopped ? BRIDGE_ERR_STOPPED : BRIDGE_ERR_UNKNOWN_CLIENT
-            if let target = registry.client(id) {
+            if let target {
                 status = enqueue(message, for: target)
                 if status.isAccepted { accepted.append(target) }
             }

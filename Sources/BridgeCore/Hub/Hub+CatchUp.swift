@@ -4,7 +4,7 @@ extension Hub {
     /// Takes a subscription off live fan-out and catches it up on its own task (one per
     /// subscription at a time).
     func startCatchUp(_ client: UInt64, _ id: String) {
-        guard var state = clients[client], var subscription = state.subscriptions[id], !state.closing else { return }
+        guard let state = clients[client], var subscription = state.subscriptions[id], !state.closing else { return }
         leave(subscription.group, client)
         subscription.stage = .catchingUp
         state.subscriptions[id] = subscription
@@ -12,7 +12,6 @@ extension Hub {
             let generation = subscription.generation
             state.catchUps[id] = Task { await self.catchUp(client, id, generation: generation) }
         }
-        clients[client] = state
     }
 
     /// The subscription while this catch-up is still its own (not re-armed, not reset by a
@@ -71,15 +70,31 @@ extension Hub {
 
     /// One page of the journal after `sequence`; true when the subscription turned live.
     private func replayJournal(_ client: UInt64, _ id: String, _ generation: UInt64, after sequence: Int64) async throws -> Bool {
-        guard let subscription = catchingUp(client, id, generation) else { return true }
+        guard var subscription = catchingUp(client, id, generation) else { return true }
         let filter = subscription.filter
         let pageSize = filter.latestOnly ? Self.coalescingPageSize : Self.replayPageSize
+        // Within an epoch the journal's sequences have no holes: the page after `sequence` is
+        // known before it is read, and one another subscriber from here was sent is reused whole.
+        if let page = cachedPage(after: sequence, size: pageSize, for: subscription), page.isWhole(for: subscription) {
+            if !page.bytes.isEmpty {
+                guard await sendInOrder(page.bytes, to: client, id, generation) else { return true }
+            }
+            update(client, id) { $0.advance(past: page.last) }
+            return false
+        }
         // Only what has been published: later entries reach it live. Near the head, the
-        // ring has them, encoded.
+        // ring has them, encoded; further back, storage, read off the hub.
         let held = recent.slots(after: sequence, limit: pageSize)
         let encoded = held.map { slots in Dictionary(uniqueKeysWithValues: slots.map { ($0.entry.sequence, $0) }) } ?? [:]
-        let entries = try (held.map { $0.map(\.entry) } ?? store.journal(after: sequence, limit: pageSize))
-            .filter { $0.sequence <= lastSequence }
+        var entries: [JournalEntry]
+        if let held {
+            entries = held.map(\.entry)
+        } else {
+            entries = try await journalPage(after: sequence, limit: pageSize, epoch: subscription.epoch)
+            guard let current = catchingUp(client, id, generation), current.sequence == sequence else { return false }
+            subscription = current
+        }
+        entries = entries.filter { $0.sequence <= lastSequence }
         guard let first = entries.first, let last = entries.last else {
             if let floor = try store.journalBounds().floor, floor.sequence > sequence {
                 update(client, id) { $0.sequence = nil }  // pruned past it: Unicat fills the gap
@@ -95,25 +110,41 @@ extension Hub {
             update(client, id) { $0.sequence = nil }
             return false
         }
-        var wanted = entries.filter { filter.matches($0.item) && subscription.delivered.precedes($0.item) }
-        let cut = wanted.count != entries.filter { filter.matches($0.item) }.count
+        let matching = entries.filter { filter.matches($0.item) }
+        var wanted = matching.filter { subscription.delivered.precedes($0.item) }
+        let cut = wanted.count != matching.count
         if filter.latestOnly { wanted = latestPerKey(wanted) }
+        let recovered = first.sequence <= subscription.backlogEnd
+        var bytes: [UInt8] = []
         if !wanted.isEmpty {
-            let recovered = first.sequence <= subscription.backlogEnd
             let unencoded = wanted.filter { encoded[$0.sequence]?.encoded(includeObjects: filter.includeObjects) == nil }
             let objects = filter.includeObjects && !unencoded.isEmpty ? await currentObjects(for: unencoded) : [:]
             guard catchingUp(client, id, generation) != nil else { return true }
-            let encode = {
-                Self.changes(wanted, id: id, filter: filter, objects: objects, encoded: encoded, position: last.position, recovered: recovered)
-            }
-            // Pages every subscriber from here gets alike are shared.
-            let bytes = cut || filter.latestOnly
-                ? encode()
-                : replayPages.bytes(for: "\(subscription.epoch) \(id) \(first.sequence)-\(last.sequence) \(recovered)", encode)
+            bytes = Self.changes(wanted, id: id, filter: filter, objects: objects, encoded: encoded, position: last.position,
+                                 recovered: recovered)
+        }
+        // Pages every subscriber from here gets alike are shared.
+        if !cut && !filter.latestOnly {
+            var lowest = SyncCursors(cc: .max, project: .max)
+            for entry in matching { lowest[entry.item.stream] = min(lowest[entry.item.stream], entry.item.cursor) }
+            replayPages.keep(.init(bytes: bytes, last: last, lowest: lowest),
+                             for: .init(epoch: subscription.epoch, group: subscription.group, first: first.sequence,
+                                        last: last.sequence, recovered: recovered))
+        }
+        if !bytes.isEmpty {
             guard await sendInOrder(bytes, to: client, id, generation) else { return true }
         }
         update(client, id) { $0.advance(past: last) }
         return false
+    }
+
+    /// The page after `sequence` as encoded for another subscriber of the same filter, if
+    /// one was: it spans the next `size` published entries.
+    private func cachedPage(after sequence: Int64, size: Int, for subscription: Subscription) -> ReplayPageCache.Page? {
+        let first = sequence + 1, last = min(sequence + Int64(size), lastSequence)
+        guard !subscription.filter.latestOnly, first <= last else { return nil }
+        return replayPages.page(.init(epoch: subscription.epoch, group: subscription.group, first: first, last: last,
+                                      recovered: first <= subscription.backlogEnd))
     }
 
     /// One page of Unicat's log after the subscription's cursors, up to what this instance
@@ -152,11 +183,10 @@ extension Hub {
     }
 
     private func goLive(_ client: UInt64, _ id: String) {
-        guard var state = clients[client], var subscription = state.subscriptions[id] else { return }
+        guard let state = clients[client], var subscription = state.subscriptions[id] else { return }
         subscription.stage = .live
         state.subscriptions[id] = subscription
         state.catchUps[id] = nil
-        clients[client] = state
         join(subscription.group, client)
     }
 
@@ -183,7 +213,7 @@ extension Hub {
         let wanted = entries.map(\.item).filter { $0.action != "DELETE" }
         for (dataType, group) in Dictionary(grouping: wanted, by: \.dataType) {
             let keys = Array(Set(group.map(\.dataKey)))
-            let held = (try? store.objects(dataType, keys: keys)) ?? [:]
+            let held = (try? await mirrorObjects(dataType, keys: keys)) ?? [:]
             for (key, object) in held { objects[MirrorKey(dataType, key)] = .present(object) }
             let absent = keys.filter { held[$0] == nil }
             guard !absent.isEmpty, fetcher.canFetch(dataType) else { continue }

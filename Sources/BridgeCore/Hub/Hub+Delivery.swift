@@ -31,25 +31,23 @@ extension Hub {
     /// Returns once the client's transport has drained (or the client is gone).
     func writable(_ client: UInt64) async {
         await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
-            guard var state = clients[client], state.blocked, !state.closing else {
+            guard let state = clients[client], state.blocked, !state.closing else {
                 waiter.resume()
                 return
             }
             state.writableWaiters.append(waiter)
-            clients[client] = state
         }
     }
 
     /// Disconnects a client whose queue overflowed, telling it where it got to.
     func dropSlowConsumer(_ client: UInt64, subscription id: String) {
-        guard var state = clients[client], !state.closing else { return }
+        guard let state = clients[client], !state.closing else { return }
         state.closing = true
         for subscription in state.subscriptions.values { leave(subscription.group, client) }
         for task in state.catchUps.values { task.cancel() }
         state.catchUps.removeAll()
         let waiters = state.writableWaiters
         state.writableWaiters.removeAll()
-        clients[client] = state
         for waiter in waiters { waiter.resume() }
         count { $0.slowConsumersDropped += 1 }
         let final = ChangeNotification.reset(subscription: id, reason: "slow_consumer", position: state.subscriptions[id]?.position ?? position)

@@ -17,12 +17,12 @@ extension Hub {
         recent.append(slots)
         var mirrored: [MirrorKey: ObjectState] = [:]
         defer { if !heldBack.isEmpty { dropClientsHeldBackTooLong() } }
-        for (group, clientIDs) in members {
-            for (place, clientIDs) in places(of: clientIDs, in: group) {
+        for (group, groupMembers) in members {
+            for (place, members) in places(of: groupMembers.values, in: group) {
                 if place == previous {
-                    deliver(group, slots[...], to: clientIDs, batch: batch, mirrored: &mirrored)
+                    deliver(group, slots[...], to: members, batch: batch, mirrored: &mirrored)
                 } else {
-                    deliverFromRing(group, after: place, to: clientIDs, mirrored: &mirrored)
+                    deliverFromRing(group, after: place, to: members, mirrored: &mirrored)
                 }
             }
         }
@@ -42,42 +42,49 @@ extension Hub {
         }
         var mirrored: [MirrorKey: ObjectState] = [:]
         for (group, clientIDs) in held {
-            let live = members[group] ?? []
-            for (place, clientIDs) in places(of: clientIDs.filter(live.contains), in: group) {
-                deliverFromRing(group, after: place, to: clientIDs, mirrored: &mirrored)
+            let live = members[group] ?? [:]
+            for (place, members) in places(of: clientIDs.compactMap { live[$0] }, in: group) {
+                deliverFromRing(group, after: place, to: members, mirrored: &mirrored)
             }
         }
     }
 
-    /// `clientIDs` (live members of `group`) by the journal sequence they are at; one
+    /// `members` (live members of `group`) by the journal sequence they are at; one
     /// without a sequence (Unicat must fill a gap) catches up instead.
-    private func places(of clientIDs: some Sequence<UInt64>, in group: SubscriptionGroup) -> [Int64: [UInt64]] {
-        var places: [Int64: [UInt64]] = [:]
-        for clientID in clientIDs {
-            guard clients[clientID]?.closing == false, let subscription = clients[clientID]?.subscriptions[group.id] else { continue }
-            if let sequence = subscription.sequence {
-                places[sequence, default: []].append(clientID)
+    private func places(of members: some Sequence<Member>, in group: SubscriptionGroup) -> [Int64: [Member]] {
+        var places: [Int64: [Member]] = [:]
+        // Members mostly share one place: gathered in a run, hashed once per run.
+        var run: (place: Int64, members: [Member])?
+        for member in members where !member.client.closing {
+            guard let sequence = member.subscription.value.sequence else {
+                startCatchUp(member.id, group.id)
+                continue
+            }
+            if run?.place == sequence {
+                run?.members.append(member)
             } else {
-                startCatchUp(clientID, group.id)
+                if let run { places[run.place, default: []] += run.members }
+                run = (sequence, [member])
             }
         }
+        if let run { places[run.place, default: []] += run.members }
         return places
     }
 
     /// What follows `place` from the ring, to members of `group` at `place`: held back
     /// while their socket was busy, they read no storage and share the encoding. A page at
     /// a time; what the ring no longer holds, or a longer backlog, is a catch-up's.
-    private func deliverFromRing(_ group: SubscriptionGroup, after place: Int64, to clientIDs: [UInt64],
+    private func deliverFromRing(_ group: SubscriptionGroup, after place: Int64, to members: [Member],
                                  mirrored: inout [MirrorKey: ObjectState]) {
         guard place < lastSequence else { return }
         guard let page = recent.slots(after: place, limit: Self.replayPageSize), !page.isEmpty else {
-            for clientID in clientIDs { startCatchUp(clientID, group.id) }
+            for member in members { startCatchUp(member.id, group.id) }
             return
         }
-        deliver(group, page, to: clientIDs, batch: nil, mirrored: &mirrored)
+        deliver(group, page, to: members, batch: nil, mirrored: &mirrored)
         guard let end = page.last?.entry.sequence, end < lastSequence else { return }
-        for clientID in clientIDs where clients[clientID]?.blocked == false {
-            if clients[clientID]?.subscriptions[group.id]?.sequence == end { startCatchUp(clientID, group.id) }
+        for member in members where clients[member.id] === member.client && !member.client.blocked {
+            if member.subscription.value.sequence == end { startCatchUp(member.id, group.id) }
         }
     }
 
@@ -85,7 +92,7 @@ extension Hub {
     /// members of `group`, encoded once. `batch` is the batch being published, when `page`
     /// is it: it knows the objects. A blocked client is held back (it stays a member and
     /// gets it all together when it drains); one this cannot serve exactly catches up.
-    private func deliver(_ group: SubscriptionGroup, _ page: ArraySlice<JournalRing.Slot>, to clientIDs: [UInt64],
+    private func deliver(_ group: SubscriptionGroup, _ page: ArraySlice<JournalRing.Slot>, to members: [Member],
                          batch: CommittedBatch?, mirrored: inout [MirrorKey: ObjectState]) {
         guard let last = page.last?.entry, let first = page.first?.entry else { return }
         // The page's lowest cursor per stream: a member must be below both.
@@ -102,21 +109,29 @@ extension Hub {
                 servable = matchingSlots.allSatisfy { $0.withObject != nil }
             }
         }
-        var targets: [ObjectIdentifier: (transport: any ClientTransport, clients: [UInt64])] = [:]
-        for clientID in clientIDs {
-            guard let state = clients[clientID], let subscription = state.subscriptions[group.id], !state.closing else { continue }
-            guard subscription.delivered.cc < lowest.cc, subscription.delivered.project < lowest.project else {
-                startCatchUp(clientID, group.id)
+        // Per transport (a handful): a linear search costs less than hashing per member.
+        var targets: [(transport: any ClientTransport, members: [Member])] = []
+        for member in members {
+            // Looked up before this batch: still the same client, still open.
+            guard clients[member.id] === member.client, !member.client.closing else { continue }
+            let delivered = member.subscription.value.delivered
+            guard delivered.cc < lowest.cc, delivered.project < lowest.project else {
+                startCatchUp(member.id, group.id)
                 continue
             }
             if matching.isEmpty {
-                advance(clientID, group.id, past: last)
-            } else if state.blocked {
-                heldBack[clientID] = heldBack[clientID] ?? first.sequence - 1
+                member.subscription.value.advance(past: last)
+            } else if member.client.blocked {
+                heldBack[member.id] = heldBack[member.id] ?? first.sequence - 1
             } else if !servable {
-                startCatchUp(clientID, group.id)
+                startCatchUp(member.id, group.id)
             } else {
-                targets[ObjectIdentifier(state.transport), default: (state.transport, [])].clients.append(clientID)
+                let transport = member.client.transport
+                if let index = targets.firstIndex(where: { $0.transport === transport }) {
+                    targets[index].members.append(member)
+                } else {
+                    targets.append((transport, [member]))
+                }
             }
         }
         guard !targets.isEmpty else { return }
@@ -131,19 +146,19 @@ extension Hub {
                 $0.bytesSent += sent * bytes.count
             }
         }
-        for (transport, recipients) in targets.values {
-            let statuses = transport.sendMany(recipients, bytes)
-            for (clientID, status) in zip(recipients, statuses) {
+        for (transport, recipients) in targets {
+            let statuses = transport.sendMany(recipients.map(\.id), bytes)
+            for (member, status) in zip(recipients, statuses) {
                 switch status {
                 case .ok, .busy:
                     sent += 1
-                    advance(clientID, group.id, past: last)
-                    if status == .busy { markBlocked(clientID) }
+                    member.subscription.value.advance(past: last)
+                    if status == .busy { markBlocked(member.id) }
                 case .queueFull:
-                    markBlocked(clientID)
-                    if group.filter.latestOnly { startCatchUp(clientID, group.id) } else { dropSlowConsumer(clientID, subscription: group.id) }
+                    markBlocked(member.id)
+                    if group.filter.latestOnly { startCatchUp(member.id, group.id) } else { dropSlowConsumer(member.id, subscription: group.id) }
                 case .unknownClient, .stopped:
-                    unregister(clientID)
+                    unregister(member.id)
                 }
             }
         }
@@ -158,12 +173,6 @@ extension Hub {
             heldBack[clientID] = nil
             if let strict { dropSlowConsumer(clientID, subscription: strict.id) }
         }
-    }
-
-    /// Moves a subscription's marks past `entry` (everything up to it is accounted for).
-    func advance(_ client: UInt64, _ id: String, past entry: JournalEntry) {
-        // In place: one lookup each, no copy of the client or the subscription.
-        clients[client]?.subscriptions[id]?.advance(past: entry)
     }
 
     /// The objects of `entries` from what the engine fetched, else the mirror (read once per

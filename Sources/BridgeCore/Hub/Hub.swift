@@ -22,16 +22,31 @@ import Locking
 /// ends with `sync.reset {slow_consumer}` and a disconnect unless it is `latest_only`; a
 /// `latest_only` one catches up later with the latest change per key.
 public actor Hub {
-    struct Client {
+    /// A class, not a struct: fan-out looks up every member per change, and a lookup then
+    /// retains one reference instead of copying the client's collections.
+    final class Client {
         let id: UInt64
         let transport: any ClientTransport
-        var subscriptions: [String: Subscription] = [:]
+        var subscriptions = SubscriptionTable()
         var catchUps: [String: Task<Void, Never>] = [:]
         var writableWaiters: [CheckedContinuation<Void, Never>] = []
         /// The transport refused a message and has not said it drained since.
         var blocked = false
         var closing = false
         var wantsUpstreamState = false
+
+        init(id: UInt64, transport: any ClientTransport) {
+            self.id = id
+            self.transport = transport
+        }
+    }
+
+    /// A live member of a group as fan-out needs it, kept while it is a member.
+    struct Member {
+        let id: UInt64
+        let client: Client
+        /// Its subscription in the group.
+        let subscription: SubscriptionTable.Box
     }
 
     static let replayPageSize = 500
@@ -43,8 +58,8 @@ public actor Hub {
     let fetcher: ObjectFetcher
     let logger: Logger
     var clients: [UInt64: Client] = [:]
-    /// Live subscribers per group.
-    var members: [SubscriptionGroup: Set<UInt64>] = [:]
+    /// Live subscribers per group, each with what fan-out needs of it at hand.
+    var members: [SubscriptionGroup: [UInt64: Member]] = [:]
     /// The last journal sequence published.
     var lastSequence: Int64 = 0
     var position: BridgePosition?
@@ -58,6 +73,8 @@ public actor Hub {
     /// Encoded replay pages: subscribers resuming from the same place with the same filter
     /// get the same bytes, so a resume storm encodes each page once.
     var replayPages = ReplayPageCache(capacity: 64)
+    /// Journal pages being read for catch-ups (see `journalPage`).
+    var journalReads: [JournalPageRead: Task<[JournalEntry], any Error>] = [:]
     var recent: JournalRing
     let figureCounts = Locked(HubFigures())
 
@@ -103,13 +120,12 @@ public actor Hub {
 
     /// The client's transport drained: what waited for it may go (see `clientsWritable`).
     func markWritable(_ client: UInt64) {
-        guard var state = clients[client] else { return }
+        guard let state = clients[client] else { return }
         heldBack[client] = nil
         if state.blocked { count { $0.counted(blocked: -1, on: state.transport.name) } }
         state.blocked = false
         let waiters = state.writableWaiters
         state.writableWaiters.removeAll()
-        clients[client] = state
         for waiter in waiters { waiter.resume() }
     }
 
@@ -188,10 +204,9 @@ public actor Hub {
 
     /// Stops whatever feeds the subscription `id` now (live membership, catch-up task).
     func retire(_ client: UInt64, _ id: String) {
-        guard var state = clients[client] else { return }
+        guard let state = clients[client] else { return }
         if let subscription = state.subscriptions[id] { leave(subscription.group, client) }
         state.catchUps.removeValue(forKey: id)?.cancel()
-        clients[client] = state
     }
 
     /// Equal filters share an id; a different filter whose id collides gets a suffix.
@@ -213,6 +228,7 @@ public actor Hub {
         position = first
         lastSequence = 0
         replayPages = ReplayPageCache(capacity: 64)
+        journalReads = [:]
         recent.removeAll()
         for (clientID, state) in clients {
             for (id, var subscription) in state.subscriptions {
@@ -243,11 +259,14 @@ public actor Hub {
     // MARK: Helpers
 
     func join(_ group: SubscriptionGroup, _ client: UInt64) {
-        if members[group, default: []].insert(client).inserted { count { $0.liveSubscriptions += 1 } }
+        guard let state = clients[client], let subscription = state.subscriptions.box(group.id) else { return }
+        if members[group, default: [:]].updateValue(Member(id: client, client: state, subscription: subscription), forKey: client) == nil {
+            count { $0.liveSubscriptions += 1 }
+        }
     }
 
     func leave(_ group: SubscriptionGroup, _ client: UInt64) {
-        if members[group]?.remove(client) != nil { count { $0.liveSubscriptions -= 1 } }
+        if members[group]?.removeValue(forKey: client) != nil { count { $0.liveSubscriptions -= 1 } }
         if members[group]?.isEmpty == true { members[group] = nil }
     }
 
@@ -280,8 +299,8 @@ public actor Hub {
 
     /// Marks a client blocked (its transport holds a message it has not taken).
     func markBlocked(_ client: UInt64) {
-        guard clients[client]?.blocked == false, let transport = clients[client]?.transport else { return }
-        clients[client]?.blocked = true
-        count { $0.counted(blocked: 1, on: transport.name) }
+        guard let state = clients[client], !state.blocked else { return }
+        state.blocked = true
+        count { $0.counted(blocked: 1, on: state.transport.name) }
     }
 }

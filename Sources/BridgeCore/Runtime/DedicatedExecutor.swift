@@ -12,7 +12,9 @@ import Locking
 /// Work moves here at its next call into a nonisolated async function (or at a task's
 /// start) under `withTaskExecutorPreference` / `Task(executorPreference:)`.
 final class DedicatedExecutor: TaskExecutor {
-    private let pending = Locked<[UnownedJob]>([])
+    /// Jobs in arrival order; the taken front is dropped in bulk (a long queue is not
+    /// shifted once per job).
+    private let pending = Locked<(jobs: [UnownedJob], next: Int)>(([], 0))
     /// Counts the jobs in `pending`: a thread waits on it for the next one.
     private let available = DispatchSemaphore(value: 0)
 
@@ -24,14 +26,26 @@ final class DedicatedExecutor: TaskExecutor {
 
     func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
-        pending.withLock { $0.append(job) }
+        pending.withLock { $0.jobs.append(job) }
         available.signal()
     }
 
     private func run() {
         while true {
             available.wait()
-            guard let job = pending.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) else { continue }
+            guard let job = pending.withLock({ pending -> UnownedJob? in
+                guard pending.next < pending.jobs.count else { return nil }
+                let job = pending.jobs[pending.next]
+                pending.next += 1
+                if pending.next == pending.jobs.count {
+                    pending.jobs.removeAll(keepingCapacity: true)
+                    pending.next = 0
+                } else if pending.next >= 1024, pending.next * 2 >= pending.jobs.count {
+                    pending.jobs.removeFirst(pending.next)
+                    pending.next = 0
+                }
+                return job
+            }) else { continue }
             job.runSynchronously(on: asUnownedTaskExecutor())
         }
     }

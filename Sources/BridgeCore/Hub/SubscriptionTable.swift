@@ -1,0 +1,44 @@
+/// One client's subscriptions by id, each in a box of its own. Read and written as values
+/// (a copy taken before a suspension stays what it was); live fan-out keeps the box it
+/// looked up once per batch and moves the marks in it, instead of hashing the id again per
+/// step (a dictionary's in-place update by key costs a coroutine frame and a lookup).
+struct SubscriptionTable: Sequence {
+    final class Box {
+        var value: Subscription
+
+        init(_ value: Subscription) {
+            self.value = value
+        }
+    }
+
+    private var boxes: [String: Box] = [:]
+
+    subscript(id: String) -> Subscription? {
+        get { boxes[id]?.value }
+        set {
+            if let newValue {
+                if let box = boxes[id] { box.value = newValue } else { boxes[id] = Box(newValue) }
+            } else {
+                boxes[id] = nil
+            }
+        }
+    }
+
+    /// The box of `id`: stays the subscription's while it exists, re-armed or not.
+    func box(_ id: String) -> Box? { boxes[id] }
+
+    /// Sets the subscription; the one it replaced, if any.
+    mutating func updateValue(_ subscription: Subscription, forKey id: String) -> Subscription? {
+        let previous = self[id]
+        self[id] = subscription
+        return previous
+    }
+
+    var count: Int { boxes.count }
+
+    var values: [Subscription] { boxes.values.map(\.value) }
+
+    func makeIterator() -> some IteratorProtocol<(key: String, value: Subscription)> {
+        boxes.lazy.map { (key: $0.key, value: $0.value.value) }.makeIterator()
+    }
+}
