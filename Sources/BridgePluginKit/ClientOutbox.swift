@@ -6,9 +6,9 @@ import Locking
 ///
 /// Backpressure: once `enqueue` has refused a message (`BRIDGE_ERR_QUEUE_FULL`), the
 /// outbox calls `onWritable` exactly once when the writer has drained it to half of
-/// both bounds (the host's `client_writable`). A message queued behind others is accepted
-/// as `BRIDGE_OK_BUSY` (to hosts that know it), and `onWritable` follows once the queue is
-/// empty: the host batches what comes meanwhile into its next message.
+/// both bounds (the host's `client_writable`). A message queued behind `busyDepth` others is
+/// accepted as `BRIDGE_OK_BUSY` (to hosts that know it), and `onWritable` follows once the
+/// queue is empty: the host batches what comes meanwhile into its next message.
 ///
 /// Closing: `enqueueFinal` queues a last message even beyond the bound and refuses
 /// everything after it; the writer sees `.finished` once that message is taken.
@@ -33,6 +33,11 @@ public final class ClientOutbox: Sendable {
         var busySinceWritable = false
     }
 
+    /// Messages a client may have waiting before one more is accepted as `BRIDGE_OK_BUSY`:
+    /// a few in flight cost no latency (the writer takes them back to back), so the host
+    /// holds changes back to coalesce them only once the socket is really behind.
+    public static let busyDepth = 4
+
     public let lowWaterMessages: Int
     public let lowWaterBytes: Int
     private let monitor: Locked<State>
@@ -56,12 +61,12 @@ public final class ClientOutbox: Sendable {
         }
     }
 
-    /// Queues `message`: `BRIDGE_OK`, `BRIDGE_OK_BUSY` behind others, `BRIDGE_ERR_QUEUE_FULL` at the bound, or
+    /// Queues `message`: `BRIDGE_OK`, `BRIDGE_OK_BUSY` behind `busyDepth` others, `BRIDGE_ERR_QUEUE_FULL` at the bound, or
     /// `BRIDGE_ERR_UNKNOWN_CLIENT` once the client is closing (it is gone for the host).
     public func enqueue(_ message: SharedMessage) -> bridge_status {
         let status = monitor.withLock { state -> bridge_status in
             if state.closing || state.finished { return BRIDGE_ERR_UNKNOWN_CLIENT }
-            let behind = state.queue.count > 0
+            let behind = state.queue.count >= Self.busyDepth
             guard state.queue.append(message, size: message.count) else {
                 state.refusedSinceWritable = true
                 return BRIDGE_ERR_QUEUE_FULL

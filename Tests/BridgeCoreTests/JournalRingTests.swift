@@ -32,6 +32,19 @@ import Testing
         #expect(sequences(ring, after: 39, limit: 10) == nil)
     }
 
+    @Test func findsWhereAPositionGotToOnlyWhenItHoldsTheStart() {
+        var ring = JournalRing(capacity: 10)
+        #expect(ring.sequence(reachedAt: SyncCursors(cc: 0, project: 5)) == nil)
+        for batch in stride(from: Int64(1), through: 25, by: 5) { ring.append(slots(batch...batch + 4)) }
+        // Holds 16...25, each at project cursor = its sequence.
+        #expect(ring.sequence(reachedAt: SyncCursors(cc: 0, project: 15)) == nil, "before the ring: storage answers")
+        #expect(ring.sequence(reachedAt: SyncCursors(cc: 0, project: 16)) == 16)
+        #expect(ring.sequence(reachedAt: SyncCursors(cc: 0, project: 21)) == 21)
+        #expect(ring.sequence(reachedAt: SyncCursors(cc: 0, project: 25)) == 25)
+        #expect(ring.sequence(reachedAt: SyncCursors(cc: 0, project: 99)) == 25, "ahead: the last one held")
+        #expect(ring.sequence(reachedAt: SyncCursors(cc: -1, project: 99)) == nil, "behind in the other stream")
+    }
+
     @Test func keepsToItsByteBudget() {
         var ring = JournalRing(capacity: 100, maxBytes: 1_000)
         ring.append((1...20).map { JournalRing.Slot(entry: entry($0), plain: Array(repeating: 0, count: 100), withObject: nil) })

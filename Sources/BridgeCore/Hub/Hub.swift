@@ -161,7 +161,8 @@ public actor Hub {
                 subscription.pendingReset = "epoch_changed"
             } else {
                 do {
-                    subscription.sequence = try store.sequence(reachedAt: since.cursors)
+                    // Near the head the ring knows, without a read on the hub.
+                    subscription.sequence = try recent.sequence(reachedAt: since.cursors) ?? store.sequence(reachedAt: since.cursors)
                 } catch {
                     throw .internalError("cannot read the journal: \(error)")
                 }

@@ -50,6 +50,19 @@ struct JournalRing {
         bytes = 0
     }
 
+    /// The last sequence whose position is at or before `cursors`, when the ring can tell
+    /// (its oldest entry is at or before them; nil: storage must answer). Positions grow
+    /// with the sequence in both streams, so a binary search finds it.
+    func sequence(reachedAt cursors: SyncCursors) -> Int64? {
+        guard start < slots.count, slots[start].entry.position.cursors.isAtOrBefore(cursors) else { return nil }
+        var reached = start, beyond = slots.count
+        while beyond - reached > 1 {
+            let middle = reached + (beyond - reached) / 2
+            if slots[middle].entry.position.cursors.isAtOrBefore(cursors) { reached = middle } else { beyond = middle }
+        }
+        return slots[reached].entry.sequence
+    }
+
     /// Up to `limit` slots right after `sequence`, or nil when the ring does not start at or
     /// before `sequence + 1` (storage must answer).
     func slots(after sequence: Int64, limit: Int) -> ArraySlice<Slot>? {
