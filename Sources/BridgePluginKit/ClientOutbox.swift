@@ -6,9 +6,10 @@ import Locking
 ///
 /// Backpressure: once `enqueue` has refused a message (`BRIDGE_ERR_QUEUE_FULL`), the
 /// outbox calls `onWritable` exactly once when the writer has drained it to half of
-/// both bounds (the host's `client_writable`). A message queued behind `busyDepth` others is
-/// accepted as `BRIDGE_OK_BUSY` (to hosts that know it), and `onWritable` follows once the
-/// queue is empty: the host batches what comes meanwhile into its next message.
+/// both bounds (the host's `client_writable`). A message queued while the writer is behind
+/// on the client (see `busyDepth`) is accepted as `BRIDGE_OK_BUSY` (to hosts that know it),
+/// and `onWritable` follows once the queue is empty: the host batches what comes meanwhile
+/// into its next message.
 ///
 /// Closing: `enqueueFinal` queues a last message even beyond the bound and refuses
 /// everything after it; the writer sees `.finished` once that message is taken.
@@ -31,19 +32,31 @@ public final class ClientOutbox: Sendable {
         var refusedSinceWritable = false
         /// A message was accepted behind others (`BRIDGE_OK_BUSY`): say when the queue empties.
         var busySinceWritable = false
+        /// When the writer last took a message, or the queue last filled from empty: how
+        /// long messages have waited on this client's writer.
+        var progressAt = MonotonicDeadline.now
     }
 
-    /// Messages a client may have waiting before one more is accepted as `BRIDGE_OK_BUSY`:
-    /// a few in flight cost no latency (the writer takes them back to back), so the host
-    /// holds changes back to coalesce them only once the socket is really behind.
+    /// The writer is behind on a client once it has `busyDepth` messages waiting, or has
+    /// had some waiting for `busyAfterSeconds` without taking one: a message accepted then
+    /// is `BRIDGE_OK_BUSY`, and the host holds later changes back to coalesce them. Until
+    /// then messages flow as they come: a few in flight cost no latency, and a writer that
+    /// keeps up is never made to wait for the hold-back round trip.
     public static let busyDepth = 4
+    public static let busyAfterSeconds = 0.020
 
     public let lowWaterMessages: Int
     public let lowWaterBytes: Int
     private let monitor: Locked<State>
     private let onWritable: @Sendable () -> Void
 
-    public init(maxMessages: Int, maxBytes: Int, onWritable: @escaping @Sendable () -> Void) {
+    /// Whether `BRIDGE_OK_BUSY` is said at all (the host takes it).
+    private let reportsBusy: Bool
+
+    /// `reportsBusy`: say `BRIDGE_OK_BUSY` (by default when the host takes it).
+    public init(maxMessages: Int, maxBytes: Int, reportsBusy: Bool = HostABI.acceptsBusy,
+                onWritable: @escaping @Sendable () -> Void) {
+        self.reportsBusy = reportsBusy
         monitor = Locked(State(queue: BoundedQueue(maxCount: maxMessages, maxBytes: maxBytes)))
         lowWaterMessages = maxMessages / 2
         lowWaterBytes = maxBytes / 2
@@ -61,17 +74,20 @@ public final class ClientOutbox: Sendable {
         }
     }
 
-    /// Queues `message`: `BRIDGE_OK`, `BRIDGE_OK_BUSY` behind `busyDepth` others, `BRIDGE_ERR_QUEUE_FULL` at the bound, or
+    /// Queues `message`: `BRIDGE_OK`, `BRIDGE_OK_BUSY` while the writer is behind, `BRIDGE_ERR_QUEUE_FULL` at the bound, or
     /// `BRIDGE_ERR_UNKNOWN_CLIENT` once the client is closing (it is gone for the host).
     public func enqueue(_ message: SharedMessage) -> bridge_status {
         let status = monitor.withLock { state -> bridge_status in
             if state.closing || state.finished { return BRIDGE_ERR_UNKNOWN_CLIENT }
+            let now = MonotonicDeadline.now
+            if state.queue.count == 0 { state.progressAt = now }
             let behind = state.queue.count >= Self.busyDepth
+                || (state.queue.count > 0 && state.progressAt.adding(seconds: Self.busyAfterSeconds) <= now)
             guard state.queue.append(message, size: message.count) else {
                 state.refusedSinceWritable = true
                 return BRIDGE_ERR_QUEUE_FULL
             }
-            guard behind, HostABI.acceptsBusy else { return BRIDGE_OK }
+            guard behind, reportsBusy else { return BRIDGE_OK }
             state.busySinceWritable = true
             return BRIDGE_OK_BUSY
         }
@@ -110,6 +126,7 @@ public final class ClientOutbox: Sendable {
         let next = monitor.wait(until: deadline) { state -> Next? in
             if state.finished { return .finished }
             if let message = state.queue.popFirst() {
+                state.progressAt = .now
                 if state.refusedSinceWritable && !state.closing
                     && state.queue.count <= lowWaterMessages && state.queue.byteCount <= lowWaterBytes {
                     state.refusedSinceWritable = false

@@ -25,6 +25,30 @@ import Testing
         return false
     }
 
+    /// Busy means the writer is behind on the client: four messages waiting, or some waiting
+    /// for 20 ms without one taken. Before, the second message waiting was busy already, and
+    /// every subscriber the writer had not reached yet was held back for the hold-back round trip.
+    @Test func busyOnlyOnceTheWriterIsBehind() {
+        let writable = WritableCounter()
+        let outbox = ClientOutbox(maxMessages: 100, maxBytes: 1 << 20, reportsBusy: true, onWritable: writable.callback())
+        #expect(outbox.enqueue(SharedMessage("1")) == BRIDGE_OK)
+        _ = outbox.take(until: .now)
+        // The writer keeps up: a message now and then waits behind none, however long apart.
+        usleep(30_000)
+        #expect(outbox.enqueue(SharedMessage("2")) == BRIDGE_OK, "the queue was empty: nothing waited")
+        let statuses = (3...6).map { outbox.enqueue(SharedMessage("\($0)")) }
+        #expect(statuses.first == BRIDGE_OK, "behind one just queued: the writer is not behind")
+        #expect(statuses.last == BRIDGE_OK_BUSY, "the fifth waiting, behind four")
+        while Self.text(outbox.take(until: .now)) != nil {}
+        #expect(writable.value == 1, "said once, when the queue emptied")
+
+        #expect(outbox.enqueue(SharedMessage("7")) == BRIDGE_OK)
+        usleep(30_000)
+        #expect(outbox.enqueue(SharedMessage("8")) == BRIDGE_OK_BUSY, "one waited 30 ms with none taken")
+        #expect(Self.text(outbox.take(until: .now)) == "7")
+        #expect(outbox.enqueue(SharedMessage("9")) == BRIDGE_OK, "the writer took one just now")
+    }
+
     @Test func boundedByCountAndBytes() {
         let counted = ClientOutbox(maxMessages: 2, maxBytes: 1000) {}
         #expect(counted.enqueue(SharedMessage("a")) == BRIDGE_OK)
