@@ -68,8 +68,9 @@ typedef enum {
     BRIDGE_ERR_QUEUE_FULL = 2,     /* the client's outgoing queue is at its bound */
     BRIDGE_ERR_STOPPED = 3,        /* the plugin is stopping or stopped */
     BRIDGE_ERR_INVALID = 4,        /* bad arguments */
-    /* Since ABI 1.1, and only to a host whose vtable says abi_minor >= 1: queued, behind
-       messages the client has not taken yet. The plugin then calls client_writable once
+    /* Since ABI 1.1, and only to a host whose vtable says abi_minor >= 1: queued, but the
+       plugin's writer is behind on this client (the bundled plugins: four messages waiting,
+       or some waiting 20 ms with none taken). The plugin then calls client_writable once
        that client's queue is empty, so the host can hold further messages back and send
        them together (adaptive batching), instead of queueing one per change. */
     BRIDGE_OK_BUSY = 5,
