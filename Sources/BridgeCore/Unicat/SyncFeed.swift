@@ -5,11 +5,10 @@ import SocketIOClient
 /// Follows Unicat's socket.io feed at `/sync/io` and turns it into triggers for the sync
 /// engine. It is never the authority: every (re)connect is followed by an HTTP catch-up,
 /// and items it pushes are applied only when they continue the streams without a gap.
-public final class SyncFeed: Sendable {
-    private let client: SocketIOClient
+public final class SyncFeed: SocketIOFeedHandler {
+    private let feed: SocketIOFeed
     private let engine: SyncEngine
     private let upstream: UpstreamClient
-    private let health: UpstreamHealth
     private let project: String
     private let logger: Logger
 
@@ -21,48 +20,33 @@ public final class SyncFeed: Sendable {
             caFile: caFile,
             // Asked on every (re)connect, so the socket always presents the current JWT.
             auth: { credentials.token.map { JSONValue.object(["JWT": .string($0.reveal())]).encodedString() } })
-        client = SocketIOClient(configuration: configuration, logger: logger)
+        feed = SocketIOFeed(client: SocketIOClient(configuration: configuration, logger: logger), name: "sync feed",
+                            health: health, logger: logger)
         self.engine = engine
         self.upstream = upstream
-        self.health = health
         self.project = project
         self.logger = logger
     }
 
     /// Runs until the task is cancelled.
     public func run() async {
-        client.start()
-        defer { client.stop() }
-        await withTaskCancellationHandler {
-            for await event in client.events {
-                await handle(event)
-            }
-        } onCancel: { [client] in
-            client.stop()
-        }
+        await feed.run(self)
     }
 
-    private func handle(_ event: SocketIOEvent) async {
-        switch event {
-        case .connected:
-            logger.info("sync feed connected")
-            health.feed(connected: true)
-            await initialSync()
-        case .disconnected(let reason):
-            logger.info("sync feed disconnected: \(reason)")
-            health.feed(connected: false)
-        case .connectError(let message, _):
-            // Most likely the JWT: re-authenticate over HTTP, then the client reconnects
-            // presenting the new token.
-            logger.warning("sync feed refused the connection: \(message); re-authenticating")
-            health.feed(connected: false)
-            await reauthenticate()
-        case .event(let name, let argumentsJSON):
-            handleEvent(name, arguments: (try? JSONValue.parse(argumentsJSON))?.arrayValue ?? [])
-        }
+    func connected() async {
+        await initialSync()
     }
 
-    private func handleEvent(_ name: String, arguments: [JSONValue]) {
+    func disconnected() async {}
+
+    func refused(_ message: String) async {
+        // Most likely the JWT: re-authenticate over HTTP, then the client reconnects
+        // presenting the new token.
+        logger.warning("sync feed refused the connection: \(message); re-authenticating")
+        await reauthenticate()
+    }
+
+    func event(_ name: String, arguments: [JSONValue]) async {
         switch name {
         case "sync":
             pushItems(arguments)
@@ -101,7 +85,7 @@ public final class SyncFeed: Sendable {
         guard let cursors = engine.position?.cursors else { return }
         let request = JSONValue.array([cursors.syncRequest(project: project)]).encodedString()
         do {
-            let reply = try await client.emitWithAck("initsync", argumentsJSON: request, timeout: 30)
+            let reply = try await feed.client.emitWithAck("initsync", argumentsJSON: request, timeout: 30)
             if pushItems((try? JSONValue.parse(reply))?.arrayValue ?? []) { engine.requestCatchUp() }
         } catch {
             logger.debug("initsync was not acknowledged (\(error)); relying on /sync/get")
@@ -112,12 +96,6 @@ public final class SyncFeed: Sendable {
     }
 
     private func reauthenticate() async {
-        do {
-            try await upstream.authenticate()
-            client.reconnectNow()
-        } catch {
-            health.httpFailed(error)
-            logger.error("re-authentication failed: \(error)")
-        }
+        await feed.reconnect(renewing: { try await upstream.authenticate() }, failure: "re-authentication failed")
     }
 }

@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import SocketIOClient
-import Synchronization
 
 /// Follows Zou's event stream (socket.io namespace `/events`, the access token in the
 /// CONNECT payload `{"token": ...}`) and turns it into work for the sync engine. With the
@@ -9,12 +8,11 @@ import Synchronization
 /// as they come and every (re)connect starts a new epoch, since nothing tells what was
 /// missed. Zou never re-checks a live connection's token, so the token matters only at
 /// each (re)connect: it is renewed before the client reconnects.
-final class ZouEventFeed: Sendable {
-    private let client: SocketIOClient
+final class ZouEventFeed: SocketIOFeedHandler {
+    private let feed: SocketIOFeed
     private let session: ZouSession
     private let log: ZouChangeLog
     private let engine: SyncEngine
-    private let health: UpstreamHealth
     private let logger: Logger
 
     init(eventsURL: String, caFile: String?, session: ZouSession, log: ZouChangeLog, engine: SyncEngine,
@@ -24,57 +22,40 @@ final class ZouEventFeed: Sendable {
             // Asked on every (re)connect: the token renewed after the last disconnect.
             auth: { session.heldAccessToken.map { JSONValue.object(["token": .string($0.reveal())]).encodedString() } })
         configuration.namespace = "/events"
-        client = SocketIOClient(configuration: configuration, logger: logger)
+        feed = SocketIOFeed(client: SocketIOClient(configuration: configuration, logger: logger), name: "Zou event stream",
+                            health: health, logger: logger)
         self.session = session
         self.log = log
         self.engine = engine
-        self.health = health
         self.logger = logger
     }
 
     func run() async {
         _ = try? await session.accessToken()
-        client.start()
-        defer { client.stop() }
-        await withTaskCancellationHandler {
-            for await event in client.events {
-                await handle(event)
-            }
-        } onCancel: { [client] in
-            client.stop()
+        await feed.run(self)
+    }
+
+    func connected() async {
+        if log.mode == .live {
+            // The snapshot predates this connection, and Zou replays nothing.
+            engine.requestNewEpoch(reason: "Zou's event stream (re)connected, and without the event log what it missed cannot be known",
+                                   basis: ZouUpstream.freshBasis())
+        } else {
+            engine.requestCatchUp()
         }
     }
 
-    private func handle(_ event: SocketIOEvent) async {
-        switch event {
-        case .connected:
-            logger.info("Zou event stream connected")
-            health.feed(connected: true)
-            if log.mode == .live {
-                // The snapshot predates this connection, and Zou replays nothing.
-                engine.requestNewEpoch(reason: "Zou's event stream (re)connected, and without the event log what it missed cannot be known",
-                                       basis: ZouUpstream.freshBasis())
-            } else {
-                engine.requestCatchUp()
-            }
-        case .disconnected(let reason):
-            logger.info("Zou event stream disconnected: \(reason)")
-            health.feed(connected: false)
-            // Renewed now, so the reconnect presents a token Zou accepts.
-            _ = try? await session.accessToken()
-        case .connectError(let message, _):
-            logger.warning("Zou's event stream refused the connection: \(message); renewing the access token")
-            health.feed(connected: false)
-            do {
-                try await session.renewAfterRefusal()
-                client.reconnectNow()
-            } catch {
-                health.httpFailed(error)
-                logger.error("cannot renew Zou's access token: \(error)")
-            }
-        case .event(let name, let argumentsJSON):
-            let payload = (try? JSONValue.parse(argumentsJSON))?.arrayValue?.first ?? .object([:])
-            if log.received(event: name, payload: payload) { engine.requestCatchUp() }
-        }
+    func disconnected() async {
+        // Renewed now, so the reconnect presents a token Zou accepts.
+        _ = try? await session.accessToken()
+    }
+
+    func refused(_ message: String) async {
+        logger.warning("Zou's event stream refused the connection: \(message); renewing the access token")
+        await feed.reconnect(renewing: { try await session.renewAfterRefusal() }, failure: "cannot renew Zou's access token")
+    }
+
+    func event(_ name: String, arguments: [JSONValue]) async {
+        if log.received(event: name, payload: arguments.first ?? .object([:])) { engine.requestCatchUp() }
     }
 }
