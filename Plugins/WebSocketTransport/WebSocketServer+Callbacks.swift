@@ -179,8 +179,7 @@ extension WebSocketServer {
                 }
                 written += 1
                 // Asking whether the socket takes more costs a poll() syscall: only when there is more.
-                let more = client.outbox.backlog.messages > 0 || client.requestedClose != nil
-                guard more else { return 0 }
+                guard !client.outbox.isIdle else { return 0 }
                 if written >= Self.maxWritesPerCallback || lws_send_pipe_choked(connection.pointer) != 0 {
                     lws_callback_on_writable(connection.pointer)
                     return 0

@@ -74,6 +74,11 @@ public final class ClientOutbox: Sendable {
         }
     }
 
+    /// Nothing waits for the writer: no message queued, no close to finish.
+    public var isIdle: Bool {
+        monitor.withLock { state in state.queue.count == 0 && state.final == nil && !state.closing }
+    }
+
     /// Queues `message`: `BRIDGE_OK`, `BRIDGE_OK_BUSY` while the writer is behind, `BRIDGE_ERR_QUEUE_FULL` at the bound, or
     /// `BRIDGE_ERR_UNKNOWN_CLIENT` once the client is closing (it is gone for the host).
     public func enqueue(_ message: SharedMessage) -> bridge_status {

@@ -249,18 +249,15 @@ def test_keys_unicat_said_are_missing_are_not_asked_again(simulator, state_dir):
         client = unix_client(path)
         unknown = [f"00000000-0000-4000-9000-{n:012d}" for n in range(15)]
 
-        def record_requests():
-            return simulator.control("/stats")["requests"].get("POST /api/p/{gid}/records/get", 0)
-
-        before = record_requests()
+        before = simulator.requests("/records/get")
         first = client.result("unicat.get", {"data_type": "records", "keys": unknown})
         assert sorted(first["missing"]) == sorted(unknown) and not first["errors"]
-        asked = record_requests() - before
+        asked = simulator.requests("/records/get") - before
         assert 0 < asked <= 20
         for _ in range(30):  # together past the client's burst of 200 requests, were each asked
             again = client.result("unicat.get", {"data_type": "records", "keys": unknown})
             assert sorted(again["missing"]) == sorted(unknown) and not again["errors"]
-        assert record_requests() - before == asked
+        assert simulator.requests("/records/get") - before == asked
         held = client.result("unicat.get", {"data_type": "records", "keys": unknown[:1] + simulator.control("/keys/records?limit=1")["keys"]})
         assert held["missing"] == unknown[:1] and len(held["objects"]) == 1
     finally:
@@ -298,17 +295,14 @@ def test_unicat_get_of_unknown_keys_makes_few_upstream_requests(simulator, state
         client = unix_client(path)
         unknown = [f"00000000-0000-4000-8000-{n:012d}" for n in range(11_000)]
 
-        def record_requests():
-            return simulator.control("/stats")["requests"].get("POST /api/p/{gid}/records/get", 0)
-
-        before = record_requests()
+        before = simulator.requests("/records/get")
         result = client.result("unicat.get", {"data_type": "records", "keys": unknown[:1000]})
-        assert record_requests() - before <= 20
+        assert simulator.requests("/records/get") - before <= 20
         assert len(result["missing"]) + len(result["errors"]) == 1000 and result["missing"]
         assert {e["code"] for e in result["errors"].values()} == {-32004}
         assert "this unicat.get reached its limit of 20 upstream requests" in next(iter(result["errors"].values()))["message"]
 
-        before = record_requests()
+        before = simulator.requests("/records/get")
         started = time.monotonic()
         client.connection.send_json([{"jsonrpc": "2.0", "id": n, "method": "unicat.get",
                                       "params": {"data_type": "records", "keys": unknown[1000 * (n + 1):1000 * (n + 2)]}}
@@ -316,7 +310,7 @@ def test_unicat_get_of_unknown_keys_makes_few_upstream_requests(simulator, state
         replies = client.next_message(timeout=120)
         elapsed = time.monotonic() - started
         assert len(replies) == 10 and all("result" in r for r in replies)
-        assert record_requests() - before <= 200 + 20 * (elapsed + 1)
+        assert simulator.requests("/records/get") - before <= 200 + 20 * (elapsed + 1)
         assert "this client asked for more than 200 upstream requests at once" in json.dumps(replies[-1])
     finally:
         bridge.stop()

@@ -21,11 +21,9 @@ extension BridgeStore {
             // On the writer, after the commit: bounds are set in commit order.
             let bounds = try JournalBounds.read(db)
             knownJournalBounds.withLock { $0 = bounds }
-            heldObjectCache.withLock { $0.committed(changing: Array(changes.upserts.keys) + changes.deletions) }
-            missingKeyCache.withLock { cache in
-                cache.committed(naming: Array(changes.upserts.keys) + changes.deletions
-                                    + changes.entries.map { MirrorKey($0.item.dataType, $0.item.dataKey) })
-            }
+            let changed = Array(changes.upserts.keys) + changes.deletions
+            heldObjectCache.withLock { $0.committed(changing: changed) }
+            missingKeyCache.withLock { $0.committed(naming: changed + committed.map { MirrorKey($0.item.dataType, $0.item.dataKey) }) }
             return committed
         }
     }

@@ -10,7 +10,7 @@ from aiohttp import web
 from . import views
 from .context import Ctx, endpoint
 from .envelope import not_found, ok
-from .params import languages, match_form, option_key, optional_int, required_str
+from .params import languages, match_form, option_key, page_params, required_str
 
 if TYPE_CHECKING:
     from .sim import Sim
@@ -26,6 +26,13 @@ GETTERS = {
     "modules": ("module", "modules", "module not found"),
 }
 
+
+
+def children_page(data_type: str, children: list[dict], top: int, size: int, langs: list[str] | None) -> web.Response:
+    """A page of a record's or an asset's children: their gids and the total, the objects as data."""
+    page = children[top:top + size]
+    return ok({"children": [c["gid"] for c in page], "children.size": len(children)},
+              {data_type: {c["gid"]: views.localized(data_type, c, langs) for c in page}})
 
 def routes(sim: "Sim") -> list[web.RouteDef]:
     store = sim.store
@@ -74,40 +81,28 @@ def routes(sim: "Sim") -> list[web.RouteDef]:
 
     async def records_children(ctx: Ctx) -> web.Response:
         parent = required_str(ctx.body, "record")
-        top = optional_int(ctx.body, "page.top", 0, 0)
-        size = optional_int(ctx.body, "page.size", 100, 1, 1000)
-        langs = languages(ctx.body)
+        top, size, langs = page_params(ctx.body)
         options = store.projects[ctx.project]["options"]
         channel = option_key(ctx.body, "channel", options["channels"])
         ordering = option_key(ctx.body, "ordering", options["orderings"])
         if parent not in store.objects(ctx.project, "records"):
             raise not_found("record not found", {"record": parent})
-        children = sim.domain.ordered_children(ctx.project, parent, channel, ordering)
-        page = children[top:top + size]
-        return ok({"children": [r["gid"] for r in page], "children.size": len(children)},
-                  {"records": {r["gid"]: views.localized("records", r, langs) for r in page}})
+        return children_page("records", sim.domain.ordered_children(ctx.project, parent, channel, ordering), top, size, langs)
 
     async def assets_children(ctx: Ctx) -> web.Response:
         parent = required_str(ctx.body, "asset")
-        top = optional_int(ctx.body, "page.top", 0, 0)
-        size = optional_int(ctx.body, "page.size", 100, 1, 1000)
-        langs = languages(ctx.body)
+        top, size, langs = page_params(ctx.body)
         assets = store.objects(ctx.project, "assets")
         if parent not in assets:
             raise not_found("asset not found", {"asset": parent})
-        children = sim.domain.asset_children(ctx.project, parent)
-        page = children[top:top + size]
-        return ok({"children": [a["gid"] for a in page], "children.size": len(children)},
-                  {"assets": {a["gid"]: views.localized("assets", a, langs) for a in page}})
+        return children_page("assets", sim.domain.asset_children(ctx.project, parent), top, size, langs)
 
     async def assets_tree(ctx: Ctx) -> web.Response:
         """The flat, paged tree of the assets/tree page: the root, then depth first the
         contents (folders first, by name) of each expanded folder whose ancestors are all
         expanded. Unknown expanded gids or pathnames are ignored [INF]."""
         key, value, _ = match_form(ctx.body, [("expanded_assets", True), ("expanded_paths", True)])
-        top = optional_int(ctx.body, "page.top", 0, 0)
-        size = optional_int(ctx.body, "page.size", 100, 1, 1000)
-        langs = languages(ctx.body)
+        top, size, langs = page_params(ctx.body)
         root = store.root_asset(ctx.project)
         expanded = set(value) if key == "expanded_assets" else \
             {a["gid"] for a in store.objects(ctx.project, "assets").values() if a["pathname"] in value}
@@ -129,9 +124,7 @@ def routes(sim: "Sim") -> list[web.RouteDef]:
     async def assets_worksheet(ctx: Ctx) -> web.Response:
         """The asset, its path from the root (inclusive) and a page of its children."""
         gid = required_str(ctx.body, "asset")
-        top = optional_int(ctx.body, "page.top", 0, 0)
-        size = optional_int(ctx.body, "page.size", 20, 1, 1000)
-        langs = languages(ctx.body)
+        top, size, langs = page_params(ctx.body, default_size=20)
         asset = sim.domain.asset(ctx.project, gid)
         path = list(reversed(asset["path"]))
         children = sim.domain.asset_children(ctx.project, gid)

@@ -175,3 +175,8 @@ def languages(body: dict) -> list[str] | None:
             raise invalid("languages")
         return body["languages"]
     return None
+
+
+def page_params(body: dict, default_size: int = 100) -> tuple[int, int, list[str] | None]:
+    """A paged read's `page.top`, `page.size` (1 to 1,000) and languages, checked in that order."""
+    return optional_int(body, "page.top", 0, 0), optional_int(body, "page.size", default_size, 1, 1000), languages(body)
