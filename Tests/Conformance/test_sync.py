@@ -37,6 +37,22 @@ def test_resume_inside_the_journal_is_recovered_once_each(simulator, state_dir, 
         bridge.stop()
 
 
+def test_the_safety_poll_keeps_its_interval_once_the_feed_is_up(simulator, state_dir):
+    """The poll checks more often (every 5 s) only while the feed is down: a bridge that
+    started before its feed connected does not keep that pace once it is up."""
+    bridge, client = start_bridge(simulator, state_dir, "unix", extra_config={"sync": {"safety_poll_seconds": 3600}})
+    try:
+        deadline = time.time() + 60
+        while not client.ready_status()["upstream"]["feed_connected"] and time.time() < deadline:
+            time.sleep(0.1)
+        before = simulator.requests("/sync/cursors")
+        time.sleep(7)
+        assert simulator.requests("/sync/cursors") == before, "no poll within the hour's interval"
+    finally:
+        client.connection.close()
+        bridge.stop()
+
+
 def test_since_older_than_the_journal_is_refilled_from_unicat_once(simulator, state_dir):
     # No safety poll in the window: only the refill's requests are counted.
     bridge, client = start_bridge(simulator, state_dir, "stdio-ndjson",

@@ -135,12 +135,17 @@ public final class BridgeSession: Service {
 
     /// The upstream's changes (Unicat: `/sync/get`) at intervals even while the feed looks
     /// healthy (and more often while it is down), checking for a rewound cursor each time.
+    /// Which interval applies is decided as the time passes, not when the wait begins: a
+    /// bridge starts before its feed connects, and must not keep the faster pace after.
     private func safetyPoll() async {
         let interval = configuration.sync.safetyPollSeconds
+        let whileFeedDown = min(interval, 5)
+        var last = MonotonicDeadline.now
         while !Task.isCancelled {
-            let feedUp = health.snapshot.feedConnected
-            let wait = (configuration.sync.useSocketFeed && feedUp) ? interval : min(interval, 5)
-            do { try await Task.sleep(for: .seconds(wait)) } catch { return }
+            do { try await Task.sleep(for: .seconds(min(whileFeedDown, 1))) } catch { return }
+            let feedUp = configuration.sync.useSocketFeed && health.snapshot.feedConnected
+            guard last.adding(seconds: feedUp ? interval : whileFeedDown).hasPassed else { continue }
+            last = MonotonicDeadline.now
             engine.requestCatchUp(verifyCursors: true)
         }
     }
