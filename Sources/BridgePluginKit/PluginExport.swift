@@ -133,11 +133,11 @@ private func writeError(_ message: String, _ buffer: UnsafeMutablePointer<CChar>
 /// The instance pointer handed to the host.
 final class PluginBox {
     let plugin: any TransportPlugin
-    let headroom: Int
+    private let messages: RecentMessages
 
     init(_ plugin: any TransportPlugin) {
         self.plugin = plugin
-        self.headroom = (plugin as? any HeadroomRequiring)?.messageHeadroom ?? 0
+        messages = RecentMessages(headroom: (plugin as? any HeadroomRequiring)?.messageHeadroom ?? 0)
     }
 
     static func from(_ instance: OpaquePointer?) -> PluginBox? {
@@ -146,7 +146,7 @@ final class PluginBox {
     }
 
     func message(_ bytes: UnsafePointer<UInt8>?, _ length: Int) -> SharedMessage {
-        SharedMessage(bytes: UnsafeRawBufferPointer(start: bytes, count: bytes == nil ? 0 : length), headroom: headroom)
+        messages.message(UnsafeRawBufferPointer(start: bytes, count: bytes == nil ? 0 : length))
     }
 }
 
