@@ -170,9 +170,14 @@ extension WebSocketServer {
     private func writable(_ connection: LWSConnection) -> Int32 {
         guard let state = connections[connection], let client = state.client else { return 0 }
         var written = 0
+        var cork = SocketCork(fd: lws_get_socket_fd(connection.pointer))
+        defer { cork.release() }
         while true {
             switch client.outbox.take(until: .now) {
             case .message(let message):
+                // Several messages for one client leave in as few segments as the kernel can
+                // make of them: per segment, loopback and TLS cost far more than per byte.
+                if !client.outbox.isIdle { cork.hold() }
                 guard write(message, to: connection.pointer) else {
                     state.ending("write failed")
                     return -1
