@@ -16,8 +16,8 @@ extension BridgeStore {
             }
             var result: [String: JSONValue] = [:]
             for row in rows {
-                let body: String = row["body"]
-                result[row["key"]] = try JSONValue.parse(body)
+                let body: String = row[1]  // (key, body), by position: cheaper than by name
+                result[row[0]] = try JSONValue.parse(body)
             }
             return result
         }
@@ -52,8 +52,8 @@ extension BridgeStore {
             var objects: [String: [UInt8]] = [:]
             for row in try Row.fetchAll(Self.statement(keys: keys.count, "SELECT key, body FROM objects WHERE data_type = ? AND key IN", db),
                                         arguments: StatementArguments([dataType] + keys)) {
-                let body: String = row["body"]
-                objects[row["key"]] = Array(body.utf8)
+                let body: String = row[1]  // (key, body), by position: cheaper than by name
+                objects[row[0]] = Array(body.utf8)
             }
             return (objects, bytes)
         }
@@ -90,17 +90,25 @@ extension BridgeStore {
     public func journal(after sequence: Int64 = 0, limit: Int = 10_000) throws -> [JournalEntry] {
         try database.read { db in
             let epoch = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'epoch'") ?? ""
-            return try Row.fetchAll(db, sql: "SELECT * FROM journal WHERE sequence > ? ORDER BY sequence LIMIT ?",
-                                    arguments: [sequence, limit]).map { row in
-                let data: String? = row["data"]
-                let stream: String = row["stream"]
-                let item = SyncItem(stream: SyncItem.Stream(rawValue: stream) ?? .project, cursor: row["cursor"],
-                                    action: row["action"], dataType: row["data_type"], dataKey: row["data_key"],
+            // Columns by position, each row decoded as the cursor reaches it: a replay reads
+            // pages of these, and GRDB's lookup by name (case-insensitive) cost more than SQLite.
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT sequence, stream, cursor, action, data_type, data_key, data, cc_after, cursor_after, committed_at, object_error
+                FROM journal WHERE sequence > ? ORDER BY sequence LIMIT ?
+                """, arguments: [sequence, limit])
+            var entries: [JournalEntry] = []
+            entries.reserveCapacity(min(limit, 1_000))
+            while let row = try rows.next() {
+                let stream: String = row[1]
+                let data: String? = row[6]
+                let item = SyncItem(stream: SyncItem.Stream(rawValue: stream) ?? .project, cursor: row[2],
+                                    action: row[3], dataType: row[4], dataKey: row[5],
                                     data: data.flatMap { try? JSONValue.parse($0) })
-                return JournalEntry(sequence: row["sequence"], item: item,
-                                    position: BridgePosition(epoch: epoch, cursors: SyncCursors(cc: row["cc_after"], project: row["cursor_after"])),
-                                    committedAt: row["committed_at"], objectError: row["object_error"])
+                entries.append(JournalEntry(sequence: row[0], item: item,
+                                            position: BridgePosition(epoch: epoch, cursors: SyncCursors(cc: row[7], project: row[8])),
+                                            committedAt: row[9], objectError: row[10]))
             }
+            return entries
         }
     }
 
