@@ -60,6 +60,29 @@ import Testing
         #expect(try store.objects("records").isEmpty)
     }
 
+    /// The writer moves the bounds on from what each commit wrote, without reading them
+    /// again: after every commit (empty ones, ones that prune, ones that prune several at
+    /// once) they are what SQLite holds.
+    @Test func boundsKeptByTheWriterMatchTheFileAfterEveryCommit() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try BridgeStore(directory: directory.file("state").path, journalLimit: 50)
+        var cursors = try store.startEpoch("e1", project: "p", initResponse: initResponse()).cursors
+        for (round, size) in [0, 1, 7, 30, 0, 12, 49, 50, 51, 3, 120, 0, 2].enumerated() {
+            var changes = StoreChanges()
+            for index in 0..<size {
+                let stream: SyncItem.Stream = index % 4 == 0 ? .cc : .project
+                cursors[stream] += 1
+                changes.entries.append((SyncItem(stream: stream, cursor: cursors[stream], action: "UPDATE", dataType: "records",
+                                                 dataKey: "r\(index)"), cursors))
+            }
+            if size == 0 { changes.ccVersion = "2026.01.00\(round % 10)" }
+            _ = try store.commit(changes, epoch: "e1")
+            let onFile = try store.database.read { try JournalBounds.read($0) }
+            #expect(try store.journalBounds() == onFile, "after commit \(round) of \(size)")
+        }
+    }
+
     @Test func filesArePrivate() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

@@ -14,12 +14,15 @@ extension BridgeStore {
         }
         return try database.writeWithoutTransaction { db in
             var committed: [JournalEntry] = []
+            var newFloor: JournalFloor?
             try db.inTransaction {
-                committed = try write(changes, epoch: epoch, at: now, db)
+                (committed, newFloor) = try write(changes, epoch: epoch, at: now, db)
                 return .commit
             }
-            // On the writer, after the commit: bounds are set in commit order.
-            let bounds = try JournalBounds.read(db)
+            // On the writer, after the commit: bounds are set in commit order. Known ones are
+            // what this commit started from, so what it wrote moves them on; reading them
+            // again from SQLite took nearly half of a commit.
+            let bounds = try knownJournalBounds.withLock { $0 }?.advanced(by: committed, floor: newFloor) ?? JournalBounds.read(db)
             knownJournalBounds.withLock { $0 = bounds }
             let changed = Array(changes.upserts.keys) + changes.deletions
             heldObjectCache.withLock { $0.committed(changing: changed) }
@@ -29,7 +32,9 @@ extension BridgeStore {
     }
 
     /// The transaction's statements, prepared once per connection (a batch runs them per item).
-    private func write(_ changes: StoreChanges, epoch: String, at now: Double, _ db: Database) throws -> [JournalEntry] {
+    /// Returns the entries written and, when it pruned, the journal's new floor.
+    private func write(_ changes: StoreChanges, epoch: String, at now: Double, _ db: Database) throws
+        -> (committed: [JournalEntry], floor: JournalFloor?) {
         let upsert = try db.cachedStatement(sql: "INSERT OR REPLACE INTO objects (data_type, key, body) VALUES (?, ?, ?)")
         for (key, object) in changes.upserts {
             try upsert.execute(arguments: [key.dataType, key.key, object.encodedString()])
@@ -61,14 +66,15 @@ extension BridgeStore {
         // The floor is the position just before the oldest entry kept: resuming from
         // anything older needs Unicat.
         let lastPruned = sequence - Int64(journalLimit)
+        var floor: JournalFloor?
         if lastPruned > 0, let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT cc_after, cursor_after FROM journal WHERE sequence = ?"),
                                                       arguments: [lastPruned]) {
-            let cc: Int64 = row["cc_after"]
-            let cursor: Int64 = row["cursor_after"]
-            try Self.setMeta(db, ["floor_cc_cursor": String(cc), "floor_cursor": String(cursor),
+            let cursors = SyncCursors(cc: row[0], project: row[1])
+            try Self.setMeta(db, ["floor_cc_cursor": String(cursors.cc), "floor_cursor": String(cursors.project),
                                   "floor_sequence": String(lastPruned)])
             try db.cachedStatement(sql: "DELETE FROM journal WHERE sequence <= ?").execute(arguments: [lastPruned])
+            floor = JournalFloor(sequence: lastPruned, position: BridgePosition(epoch: epoch, cursors: cursors))
         }
-        return committed
+        return (committed, floor)
     }
 }

@@ -12,6 +12,21 @@ public struct JournalBounds: Sendable, Equatable {
     /// Sequences have no holes, so the count needs no scan.
     public var count: Int { last == 0 ? 0 : Int(last - first + 1) }
 
+    /// The bounds after a commit that wrote `committed` (in sequence order) and, when it
+    /// pruned, set `floor` (everything up to the floor's sequence deleted).
+    func advanced(by committed: [JournalEntry], floor newFloor: JournalFloor?) -> JournalBounds {
+        var next = self
+        if let newest = committed.last {
+            if next.last == 0, let oldest = committed.first { next.first = oldest.sequence }
+            next.last = newest.sequence
+        }
+        if let newFloor {
+            next.floor = newFloor
+            next.first = newFloor.sequence + 1
+        }
+        return next
+    }
+
     static func read(_ db: Database) throws -> JournalBounds {
         // Each in its own subquery: SQLite reads one end of the primary key for a lone MIN or
         // MAX, but scans the whole table for both in one SELECT.
