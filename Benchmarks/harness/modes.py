@@ -64,7 +64,10 @@ QUICK = Mode(
 FULL = Mode(
     name="full", fanout_subscribers=(1000, 5000, 10000), fanout_rates=(10, 100, 300, 1000, 3000, 10000),
     fanout_seconds=10, reference_subscribers=1000, mirror_burst=20000, idle_subscribers=10000,
-    resume_subscribers=5000, resume_missed_changes=1000, slow_subscribers=200, slow_rate=200,
+    # 200 subscribers with objects at 200/s kept both cores nearly full (bridge, load generator
+    # and simulator): the baseline's own p99 swung between 100 ms and 1.3 s, so the comparison
+    # measured the machine. At 100/s the baseline is steady (p99 22–24 ms by hand).
+    resume_subscribers=5000, resume_missed_changes=1000, slow_subscribers=200, slow_rate=100,
     slow_baseline_seconds=20, slow_stalled_seconds=60, upstream_subscribers=(1, 100, 1000), upstream_changes=10,
     pollers=(10, 100), poll_interval=1.0, restarts=5, restart_changes=2000, unix_requests=20000, replay_items=50000,
     project_sizes=(("small", ()), ("medium", ("--project-size", "medium")), ("large", ("--project-size", "large"))),
