@@ -33,7 +33,7 @@ public final class ClientOutbox: Sendable {
         /// A message was accepted behind others (`BRIDGE_OK_BUSY`): say when the queue empties.
         var busySinceWritable = false
         /// When the writer last took a message, or the queue last filled from empty: how
-        /// long messages have waited on this client's writer.
+        /// long messages have waited on this client's writer (kept only when `reportsBusy`).
         var progressAt = MonotonicDeadline.now
     }
 
@@ -84,20 +84,31 @@ public final class ClientOutbox: Sendable {
     public func enqueue(_ message: SharedMessage) -> bridge_status {
         let status = monitor.withLock { state -> bridge_status in
             if state.closing || state.finished { return BRIDGE_ERR_UNKNOWN_CLIENT }
-            let now = MonotonicDeadline.now
-            if state.queue.count == 0 { state.progressAt = now }
-            let behind = state.queue.count >= Self.busyDepth
-                || (state.queue.count > 0 && state.progressAt.adding(seconds: Self.busyAfterSeconds) <= now)
+            let behind = reportsBusy && Self.writerIsBehind(&state)
             guard state.queue.append(message, size: message.count) else {
                 state.refusedSinceWritable = true
                 return BRIDGE_ERR_QUEUE_FULL
             }
-            guard behind, reportsBusy else { return BRIDGE_OK }
+            guard behind else { return BRIDGE_OK }
             state.busySinceWritable = true
             return BRIDGE_OK_BUSY
         }
         if status.isAccepted { monitor.wakeAll() }
         return status
+    }
+
+    /// Whether the writer is behind before one more message is queued (see `busyDepth`). The
+    /// clock is read only when the depth alone does not tell, and only for hosts that take
+    /// `BRIDGE_OK_BUSY` (for the others `progressAt` is never needed).
+    private static func writerIsBehind(_ state: inout State) -> Bool {
+        let waiting = state.queue.count
+        if waiting >= busyDepth { return true }
+        let now = MonotonicDeadline.now
+        if waiting == 0 {
+            state.progressAt = now
+            return false
+        }
+        return state.progressAt.adding(seconds: busyAfterSeconds) <= now
     }
 
     /// Starts closing: queues `message` (if any) beyond the bound; later `enqueue`s are
@@ -131,7 +142,7 @@ public final class ClientOutbox: Sendable {
         let next = monitor.wait(until: deadline) { state -> Next? in
             if state.finished { return .finished }
             if let message = state.queue.popFirst() {
-                state.progressAt = .now
+                if reportsBusy { state.progressAt = .now }
                 if state.refusedSinceWritable && !state.closing
                     && state.queue.count <= lowWaterMessages && state.queue.byteCount <= lowWaterBytes {
                     state.refusedSinceWritable = false

@@ -98,9 +98,11 @@ import Testing
         defer { Task { await live.remove() } }
         try await live.start()
         try await live.waitUntilCaughtUp()
+        // Read before the catch-up: the new epoch may start before the next line runs.
+        let before = live.epoch
         let restore = upstream.job("restore_project", status: "done")
         live.engine.requestCatchUp()
-        let after = try await live.waitForEpoch(after: live.epoch)
+        let after = try await live.waitForEpoch(after: before)
         for index in 0..<5 { upstream.update("cc.users", upstream.user, ["gid": .string(upstream.user), "name": .string("name \(index)")]) }
 
         // Unicat keeps the log from just before the restore: a cold start still finds it.
