@@ -98,7 +98,7 @@ public enum PluginExport {
         }
         descriptor.send = { instance, client, bytes, length in
             guard let box = PluginBox.from(instance) else { return BRIDGE_ERR_STOPPED }
-            return box.plugin.send(client, box.message(bytes, length))
+            return box.plugin.send(client, box.reusedMessage(bytes, length))
         }
         descriptor.send_many = { instance, clients, count, bytes, length, statuses in
             guard let box = PluginBox.from(instance), let clients else { return }
@@ -133,11 +133,13 @@ private func writeError(_ message: String, _ buffer: UnsafeMutablePointer<CChar>
 /// The instance pointer handed to the host.
 final class PluginBox {
     let plugin: any TransportPlugin
-    private let messages: RecentMessages
+    let headroom: Int
+    private let recent: RecentMessages
 
     init(_ plugin: any TransportPlugin) {
         self.plugin = plugin
-        messages = RecentMessages(headroom: (plugin as? any HeadroomRequiring)?.messageHeadroom ?? 0)
+        headroom = (plugin as? any HeadroomRequiring)?.messageHeadroom ?? 0
+        recent = RecentMessages(headroom: headroom)
     }
 
     static func from(_ instance: OpaquePointer?) -> PluginBox? {
@@ -146,7 +148,13 @@ final class PluginBox {
     }
 
     func message(_ bytes: UnsafePointer<UInt8>?, _ length: Int) -> SharedMessage {
-        messages.message(UnsafeRawBufferPointer(start: bytes, count: bytes == nil ? 0 : length))
+        SharedMessage(bytes: UnsafeRawBufferPointer(start: bytes, count: bytes == nil ? 0 : length), headroom: headroom)
+    }
+
+    /// For one client's `send`: the copy an earlier `send` of the same bytes took, if one is
+    /// still queued (`send_many` already shares one copy among its clients).
+    func reusedMessage(_ bytes: UnsafePointer<UInt8>?, _ length: Int) -> SharedMessage {
+        recent.message(UnsafeRawBufferPointer(start: bytes, count: bytes == nil ? 0 : length))
     }
 }
 
