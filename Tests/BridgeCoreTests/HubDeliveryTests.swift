@@ -192,6 +192,22 @@ import Testing
         #expect(fixture.cursors(client, subscribed.subscription) == [1, 2])
     }
 
+    @Test func aClientHeldBackAgainIsMeasuredFromItsLatestHoldBack() async throws {
+        let transport = RecordingTransport(policy: TransportPolicy(slowConsumerBacklog: 5), reportsBusy: true)
+        let fixture = try await HubFixture(transport: transport)
+        let client = await fixture.connect()
+        let subscribed = try await fixture.subscribe(client)
+        transport.drain(client)
+        for key in keys(1...4) { try await fixture.change([key]) }  // held back from 2 on: its bound is 7
+        transport.drain(client)
+        await fixture.hub.clientsWritable([client])  // gets 3 and 4; no longer held
+        for key in keys(5...10) { try await fixture.change([key]) }  // held back from 5 on: its bound is 10
+        #expect(transport.closeCode(client) == nil, "the first hold-back's bound passed at 8: not this one's")
+        try await fixture.change(["r11"])
+        #expect(transport.closeCode(client) == 4008)
+        #expect(fixture.cursors(client, subscribed.subscription) == [1, 2, 3, 4, 5])
+    }
+
     @Test func latestOnlyCatchesUpWithTheLastChangePerKey() async throws {
         let transport = RecordingTransport(capacity: 2)
         let fixture = try await HubFixture(transport: transport)

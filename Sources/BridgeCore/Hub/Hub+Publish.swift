@@ -16,7 +16,7 @@ extension Hub {
         }
         recent.append(slots)
         var mirrored: [MirrorKey: ObjectState] = [:]
-        defer { if !heldBack.isEmpty { dropClientsHeldBackTooLong() } }
+        defer { if lastSequence > nextHeldBackCheck { dropClientsHeldBackTooLong() } }
         for (group, groupMembers) in members {
             for (place, members) in places(of: groupMembers.values, in: group) {
                 if place == previous {
@@ -122,7 +122,7 @@ extension Hub {
             if matching.isEmpty {
                 member.subscription.value.advance(past: last)
             } else if member.client.blocked {
-                heldBack[member.id] = heldBack[member.id] ?? first.sequence - 1
+                if heldBack[member.id] == nil { holdBack(member, since: first.sequence - 1) }
             } else if !servable {
                 startCatchUp(member.id, group.id)
             } else {
@@ -167,12 +167,31 @@ extension Hub {
     /// Drops the clients held back beyond their transport's bound, unless all they hold is
     /// latest_only subscriptions or replays of what they missed before subscribing.
     private func dropClientsHeldBackTooLong() {
+        nextHeldBackCheck = .max
         for (clientID, since) in heldBack {
-            guard let state = clients[clientID], lastSequence - since > state.transport.policy.slowConsumerBacklog else { continue }
+            guard let state = clients[clientID] else { continue }
+            let bound = Self.heldBackBound(since, state.transport.policy)
+            guard lastSequence > bound else {
+                nextHeldBackCheck = min(nextHeldBackCheck, bound)
+                continue
+            }
             let strict = state.subscriptions.values.first { !$0.filter.latestOnly && $0.backlogEnd <= since }
             heldBack[clientID] = nil
             if let strict { dropSlowConsumer(clientID, subscription: strict.id) }
         }
+    }
+
+    /// Holds `member`'s client back from `since` on, until it drains or passes its bound.
+    private func holdBack(_ member: Member, since: Int64) {
+        heldBack[member.id] = since
+        nextHeldBackCheck = min(nextHeldBackCheck, Self.heldBackBound(since, member.client.transport.policy))
+    }
+
+    /// The last sequence a client held back from `since` may fall behind to (saturating: the
+    /// bound is configurable).
+    private static func heldBackBound(_ since: Int64, _ policy: TransportPolicy) -> Int64 {
+        let (bound, overflow) = since.addingReportingOverflow(Int64(policy.slowConsumerBacklog))
+        return overflow ? .max : bound
     }
 
     /// The objects of `entries` from what the engine fetched, else the mirror (read once per

@@ -69,6 +69,10 @@ public actor Hub {
     /// Clients whose live subscriptions are held back until they read: the sequence at
     /// which that began. Past the transport's bound a client is a slow consumer.
     var heldBack: [UInt64: Int64] = [:]
+    /// No held-back client can be past its bound before this sequence (a lower bound: a
+    /// client let go leaves it early, and the next check moves it on), so a publish does
+    /// not walk `heldBack` to find none.
+    var nextHeldBackCheck = Int64.max
     var objectInterestChanged: (@Sendable (Set<String>) -> Void)?
     /// Encoded replay pages: subscribers resuming from the same place with the same filter
     /// get the same bytes, so a resume storm encodes each page once.
