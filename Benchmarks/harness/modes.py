@@ -11,6 +11,7 @@ class Mode:
     fanout_seconds: float
     reference_subscribers: int  # the references run at this N
     mirror_burst: int  # messages the mirror's sender sends as fast as it can (its saturation)
+    mirror_points: tuple  # (receivers, rate): single mirror steps beside the bridge's larger sizes
     idle_subscribers: int
     resume_subscribers: int
     resume_missed_changes: int
@@ -43,6 +44,7 @@ class Mode:
         """The same scenarios with `subscribers` everywhere (a check of the harness, not a result)."""
         return replace(self, name=f"{self.name}-smoke", fanout_subscribers=(subscribers,),
                        reference_subscribers=subscribers, idle_subscribers=subscribers,
+                       mirror_points=tuple((subscribers, rate) for _, rate in self.mirror_points),
                        resume_subscribers=subscribers, slow_subscribers=subscribers,
                        upstream_subscribers=(1, subscribers), instruction_subscribers=subscribers,
                        notes=(f"smoke test with {subscribers} subscribers",))
@@ -50,7 +52,7 @@ class Mode:
 
 QUICK = Mode(
     name="quick", fanout_subscribers=(1000,), fanout_rates=(10, 100, 1000), fanout_seconds=4,
-    reference_subscribers=1000, mirror_burst=2000, idle_subscribers=2000, resume_subscribers=1000,
+    reference_subscribers=1000, mirror_burst=2000, mirror_points=(), idle_subscribers=2000, resume_subscribers=1000,
     resume_missed_changes=200, slow_subscribers=100, slow_rate=200, slow_baseline_seconds=6,
     slow_stalled_seconds=20, upstream_subscribers=(1, 100), upstream_changes=5, pollers=(10,), poll_interval=1.0,
     restarts=2, restart_changes=300, unix_requests=2000, replay_items=5000,
@@ -63,7 +65,7 @@ QUICK = Mode(
 
 FULL = Mode(
     name="full", fanout_subscribers=(1000, 5000, 10000), fanout_rates=(10, 100, 300, 1000, 3000, 10000),
-    fanout_seconds=10, reference_subscribers=1000, mirror_burst=20000, idle_subscribers=10000,
+    fanout_seconds=10, reference_subscribers=1000, mirror_burst=20000, mirror_points=((10000, 10),), idle_subscribers=10000,
     # 200 subscribers with objects at 200/s kept both cores nearly full (bridge, load generator
     # and simulator): the baseline's own p99 swung between 100 ms and 1.3 s, so the comparison
     # measured the machine. At 100/s the baseline is steady (p99 22–24 ms by hand).

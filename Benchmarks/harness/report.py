@@ -92,6 +92,11 @@ def fanout_section(fanout):
                      "fast as the server takes it. Its messages are ~110 bytes (the mirror splits anything over 128, "
                      "and a few that TCP splits); the bridge's are ~330.\n")
         parts.append(table(FANOUT_HEADERS, fanout_rows(fanout["mirror"])))
+    if fanout.get("mirror_points"):
+        parts.append("\n### Reference: the lws mirror at the bridge's larger sizes\n")
+        parts.append("The same one sender and load generator, one rate each: what raw libwebsockets does on this "
+                     "machine with as many receivers as the bridge's larger ladders have subscribers.\n")
+        parts.append(table(FANOUT_HEADERS, fanout_rows({"steps": fanout["mirror_points"]})))
     ratios = fanout.get("ratios") or {}
     if ratios:
         rows = []

@@ -69,42 +69,58 @@ def relay_ladder(ctx, subscribers):
         simulator.stop()
 
 
+def mirror_step(ctx, server, workdir, subscribers, rate, count):
+    """One step of lws's mirror protocol: one sender (the generator's connection 0) sends
+    `count` messages at `rate` (0: as fast as the server takes them) to `subscribers` receivers."""
+    meter = CPUMeter(server.pid)
+    load = WebSocketLoad(ctx.products, server.ws_url, workdir, f"mirror-{subscribers}-{rate}", subscribers + 1,
+                         "--subscribe", "none", "--subprotocol", "lws-mirror-protocol",
+                         "--send-count", str(count), "--send-rate", str(rate), "--connect-concurrency", "200",
+                         threads=threads_for(subscribers))
+    try:
+        load.connected(timeout=180)
+        meter.reset()
+        reached = load.wait_cursor(count, max(15, 3 * ctx.mode.fanout_seconds))
+        cpu = {"server": meter.fraction()}
+        report = load.report(f"{rate or MAX}")
+    finally:
+        load.stop()
+    figures = step_figures(rate or MAX, subscribers, report, reached, cpu, {"messages_sent": count})
+    # The wait began as the sender started: what is left after its last send is the drain.
+    figures["drain_seconds"] = max(0.0, reached["seconds"] - (count / rate if rate else 0.0))
+    figures["saturated"] = saturation_reason(figures, ctx.mode.fanout_seconds) if rate else "as fast as it goes"
+    ctx.say(f"  lws mirror, {subscribers} receivers, {rate or MAX}: "
+            f"{fmt(figures['delivered_items_per_second'])} changes/s, p99 {fmt(figures['latency_ms']['p99'])} ms, "
+            f"server CPU {cpu['server']:.0%}")
+    return figures
+
+
 def mirror_ladder(ctx, subscribers, run=0):
-    """lws's mirror protocol: one sender (the generator's connection 0), N receivers. A step
-    per rate of the same ladder, then a burst as fast as the server takes it (rate "max")."""
+    """lws's mirror protocol: a step per rate of the same ladder, then a burst as fast as the
+    server takes it (rate "max"), the reference's ceiling."""
     workdir = ctx.scenario_dir(f"fanout-mirror-{subscribers}" + (f"-run{run}" if run else ""))
     server = MirrorServer(workdir)
     mode = ctx.mode
-    steps = []
     try:
         plan = [(rate, int(rate * mode.fanout_seconds)) for rate in mode.fanout_rates] + [(0, mode.mirror_burst)]
-        for rate, count in plan:
-            meter = CPUMeter(server.pid)
-            load = WebSocketLoad(ctx.products, server.ws_url, workdir, f"mirror-{subscribers}-{rate}", subscribers + 1,
-                                 "--subscribe", "none", "--subprotocol", "lws-mirror-protocol",
-                                 "--send-count", str(count), "--send-rate", str(rate), "--connect-concurrency", "200",
-                                 threads=threads_for(subscribers))
-            try:
-                load.connected(timeout=180)
-                meter.reset()
-                reached = load.wait_cursor(count, max(15, 3 * mode.fanout_seconds))
-                cpu = {"server": meter.fraction()}
-                report = load.report(f"{rate or MAX}")
-            finally:
-                load.stop()
-            figures = step_figures(rate or MAX, subscribers, report, reached, cpu, {"messages_sent": count})
-            # The wait began as the sender started: what is left after its last send is the drain.
-            figures["drain_seconds"] = max(0.0, reached["seconds"] - (count / rate if rate else 0.0))
-            figures["saturated"] = saturation_reason(figures, mode.fanout_seconds) if rate else "as fast as it goes"
-            steps.append(figures)
-            ctx.say(f"  lws mirror, {subscribers} receivers, {rate or MAX}: "
-                    f"{fmt(figures['delivered_items_per_second'])} changes/s, p99 {fmt(figures['latency_ms']['p99'])} ms, "
-                    f"server CPU {cpu['server']:.0%}")
-            if rate and figures["saturated"]:
-                continue  # the "max" step still runs: it is the reference's ceiling
+        steps = [mirror_step(ctx, server, workdir, subscribers, rate, count) for rate, count in plan]
         return {"server": "lws-mirror", "subscribers": subscribers, "steps": steps}
     finally:
         server.stop()
+
+
+def mirror_points(ctx):
+    """The mirror at the bridge's larger sizes (`mode.mirror_points`: receivers, rate), one step
+    each: what raw libwebsockets does on this machine under the same load."""
+    points = []
+    for subscribers, rate in ctx.mode.mirror_points:
+        workdir = ctx.scenario_dir(f"fanout-mirror-{subscribers}-at-{rate}")
+        server = MirrorServer(workdir)
+        try:
+            points.append(mirror_step(ctx, server, workdir, subscribers, rate, int(rate * ctx.mode.fanout_seconds)))
+        finally:
+            server.stop()
+    return points
 
 
 def simulator_ceiling(ctx):
@@ -181,6 +197,9 @@ def run(ctx):
     if MirrorServer.available():
         ctx.say(f"fan-out: lws mirror protocol with {n} receivers")
         result["mirror"] = mirror_ladder(ctx, n)
+        if ctx.mode.mirror_points:
+            ctx.say("fan-out: lws mirror protocol at the bridge's larger sizes")
+            result["mirror_points"] = mirror_points(ctx)
     else:
         result["mirror"] = None
         result["notes"].append("libwebsockets-test-server is not installed: no raw C reference")
