@@ -23,7 +23,7 @@ struct StdioWriter: Sendable {
 
         while true {
             switch client.outbox.take(until: nil) {
-            case .message(let message):
+            case .message(let message, _):
                 let framed = client.outputFraming.encode(message)
                 switch output.writeAll(framed, stop: stop, deadline: { client.closeDeadline }) {
                 case .written:

@@ -79,7 +79,7 @@ final class UnixConnection {
         while true {
             if writing == nil {
                 switch client.outbox.take(until: .now) {
-                case .message(let message): writing = (message, 0)
+                case .message(let message, _): writing = (message, 0)
                 case .timedOut:
                     wantsWritable = false
                     return .idle

@@ -174,17 +174,18 @@ extension WebSocketServer {
         defer { cork.release() }
         while true {
             switch client.outbox.take(until: .now) {
-            case .message(let message):
+            case .message(let message, let more):
                 // Several messages for one client leave in as few segments as the kernel can
                 // make of them: per segment, loopback and TLS cost far more than per byte.
-                if !client.outbox.isIdle { cork.hold() }
+                if more { cork.hold() }
                 guard write(message, to: connection.pointer) else {
                     state.ending("write failed")
                     return -1
                 }
                 written += 1
-                // Asking whether the socket takes more costs a poll() syscall: only when there is more.
-                guard !client.outbox.isIdle else { return 0 }
+                // Asking whether the socket takes more costs a poll() syscall: only when there
+                // is more. One queued meanwhile asks the service thread for a callback of its own.
+                guard more else { return 0 }
                 if written >= Self.maxWritesPerCallback || lws_send_pipe_choked(connection.pointer) != 0 {
                     lws_callback_on_writable(connection.pointer)
                     return 0

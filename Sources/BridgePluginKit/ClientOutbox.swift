@@ -16,7 +16,9 @@ import Locking
 public final class ClientOutbox: Sendable {
     /// What the writer gets from `take`.
     public enum Next {
-        case message(SharedMessage)
+        /// `more`: something waits behind it (a message, or a close to finish), so the
+        /// writer need not ask.
+        case message(SharedMessage, more: Bool)
         /// Nothing arrived before the deadline.
         case timedOut
         /// Closed and drained, or discarded: nothing will follow.
@@ -35,6 +37,9 @@ public final class ClientOutbox: Sendable {
         /// When the writer last took a message, or the queue last filled from empty: how
         /// long messages have waited on this client's writer (kept only when `reportsBusy`).
         var progressAt = MonotonicDeadline.now
+
+        /// Nothing waits for the writer: no message queued, no close to finish.
+        var isIdle: Bool { queue.count == 0 && final == nil && !closing }
     }
 
     /// The writer is behind on a client once it has `busyDepth` messages waiting, or has
@@ -72,11 +77,6 @@ public final class ClientOutbox: Sendable {
         monitor.withLock { state in
             (state.queue.count + (state.final == nil ? 0 : 1), state.queue.byteCount + (state.final?.count ?? 0))
         }
-    }
-
-    /// Nothing waits for the writer: no message queued, no close to finish.
-    public var isIdle: Bool {
-        monitor.withLock { state in state.queue.count == 0 && state.final == nil && !state.closing }
     }
 
     /// Queues `message`: `BRIDGE_OK`, `BRIDGE_OK_BUSY` while the writer is behind, `BRIDGE_ERR_QUEUE_FULL` at the bound, or
@@ -152,12 +152,12 @@ public final class ClientOutbox: Sendable {
                     state.busySinceWritable = false
                     drained = true
                 }
-                return .message(message)
+                return .message(message, more: !state.isIdle)
             }
             guard state.closing else { return nil }
             if let final = state.final {
                 state.final = nil
-                return .message(final)
+                return .message(final, more: true)
             }
             state.finished = true
             return .finished

@@ -16,7 +16,7 @@ import Testing
     }
 
     static func text(_ next: ClientOutbox.Next) -> String? {
-        guard case .message(let message) = next else { return nil }
+        guard case .message(let message, _) = next else { return nil }
         return message.withBytes { String(decoding: $0, as: UTF8.self) }
     }
 
@@ -47,6 +47,25 @@ import Testing
         #expect(outbox.enqueue(SharedMessage("8")) == BRIDGE_OK_BUSY, "one waited 30 ms with none taken")
         #expect(Self.text(outbox.take(until: .now)) == "7")
         #expect(outbox.enqueue(SharedMessage("9")) == BRIDGE_OK, "the writer took one just now")
+    }
+
+    /// The writer learns from `take` whether to keep going (and cork): a close to finish counts.
+    @Test func eachMessageSaysWhetherMoreWaitsBehindIt() {
+        let outbox = ClientOutbox(maxMessages: 10, maxBytes: 1 << 20, onWritable: {})
+        #expect(outbox.enqueue(SharedMessage("1")) == BRIDGE_OK)
+        #expect(outbox.enqueue(SharedMessage("2")) == BRIDGE_OK)
+        #expect(Self.more(outbox.take(until: .now)) == true)
+        #expect(Self.more(outbox.take(until: .now)) == false)
+        #expect(outbox.enqueue(SharedMessage("3")) == BRIDGE_OK)
+        outbox.enqueueFinal(SharedMessage("bye"))
+        #expect(Self.more(outbox.take(until: .now)) == true, "the final message follows")
+        #expect(Self.more(outbox.take(until: .now)) == true, "the close follows the final message")
+        #expect(Self.isFinished(outbox.take(until: .now)))
+    }
+
+    static func more(_ next: ClientOutbox.Next) -> Bool? {
+        guard case .message(_, let more) = next else { return nil }
+        return more
     }
 
     @Test func boundedByCountAndBytes() {
