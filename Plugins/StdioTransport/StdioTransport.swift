@@ -60,9 +60,9 @@ final class StdioTransport: TransportPlugin {
         var threads: [PluginThread] = []
         do {
             let writer = StdioWriter(output: output, client: client, stop: stop)
-            threads.append(try PluginThread(name: "stdio writer") { writer.run() })
+            threads.append(try PluginThread(name: "stdio-writer") { writer.run() })
             let reader = StdioReader(input: input, client: client, limits: configuration.limits, stop: stop)
-            threads.append(try PluginThread(name: "stdio reader") { reader.run() })
+            threads.append(try PluginThread(name: "stdio-reader") { reader.run() })
         } catch {
             shutDown(Session(client: client, output: output, stop: stop, threads: threads))
             throw error

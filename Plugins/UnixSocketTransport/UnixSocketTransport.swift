@@ -42,7 +42,7 @@ final class UnixSocketTransport: TransportPlugin {
                                  wakeup: wakeup, stop: stopSignal)
         let thread: PluginThread
         do {
-            thread = try PluginThread(name: "unix socket I/O") { loop.run() }
+            thread = try PluginThread(name: "unix-io") { loop.run() }
         } catch {
             listener.stopListening()
             throw error

@@ -108,7 +108,7 @@ final class WebSocketServer: @unchecked Sendable {
         self.resources = resources
         ownOrigins = ListenerOrigins(listening: bound, isTLS: isTLS, interfaceAddresses: ListenerOrigins.interfaceAddresses())
         do {
-            thread = try PluginThread(name: "websocket service") { [self] in serve() }
+            thread = try PluginThread(name: "ws-service") { [self] in serve() }
         } catch {
             registry.detachContext()
             lws_context_destroy(context)

@@ -10,20 +10,39 @@ import Darwin
 /// I/O on threads like this one, never on the host's threads or Swift concurrency pools.
 public final class PluginThread: Sendable {
     private final class Body {
+        let name: String
         let run: @Sendable () -> Void
-        init(_ run: @escaping @Sendable () -> Void) { self.run = run }
+        init(_ name: String, _ run: @escaping @Sendable () -> Void) {
+            self.name = name
+            self.run = run
+        }
+
+        func main() {
+            nameCurrentThread()
+            run()
+        }
+
+        /// Through procfs: Glibc's module does not export `pthread_setname_np`, and `prctl` is variadic.
+        private func nameCurrentThread() {
+            let fd = open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
+            guard fd >= 0 else { return }
+            defer { close(fd) }
+            let bytes = Array(name.utf8.prefix(15))
+            _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        }
     }
 
     private let thread: pthread_t
 
-    /// Starts `body` on a new thread; `name` says what it is in errors.
+    /// Starts `body` on a new thread; `name` says what it is in errors and, cut to the
+    /// kernel's 15 bytes, in `top -H`, `ps -L` and profiles.
     public init(name: String, _ body: @escaping @Sendable () -> Void) throws {
-        let context = Unmanaged.passRetained(Body(body)).toOpaque()
+        let context = Unmanaged.passRetained(Body(name, body)).toOpaque()
         var thread = pthread_t()
         let result = pthread_create(&thread, nil, { context in
             guard let context else { return nil }
             let body = Unmanaged<Body>.fromOpaque(context).takeRetainedValue()
-            body.run()
+            body.main()
             return nil
         }, context)
         guard result == 0 else {

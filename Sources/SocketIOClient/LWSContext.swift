@@ -1,4 +1,5 @@
 import CLibWebSockets
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -159,6 +160,7 @@ func sioServiceThreadMain(_ argument: UnsafeMutableRawPointer?) -> UnsafeMutable
     guard let argument else { return nil }
     // Balances the passRetained in `SocketIOConnection.startServiceThread()`.
     let connection = Unmanaged<SocketIOConnection>.fromOpaque(argument).takeRetainedValue()
+    Thread.current.name = "socketio"  // for top -H and profiles
     connection.runServiceLoop()
     return nil
 }

@@ -19,7 +19,7 @@ import Testing
     static func mark(_ flag: Flag) async { flag.set() }
 
     @Test func workWaitsForTheExecutorsThread() async throws {
-        let executor = DedicatedExecutor(threadCount: 1)
+        let executor = DedicatedExecutor(name: "test-executor", threadCount: 1)
         let gate = DispatchSemaphore(value: 0)
         let ran = Flag()
         let blocker = Task { await withTaskExecutorPreference(executor) { await Self.block(until: gate) } }
@@ -31,5 +31,16 @@ import Testing
         await blocker.value
         await waiting.value
         #expect(ran.isSet)
+    }
+
+    /// What `top -H` shows for the thread a job runs on.
+    static func threadName() async -> String? {
+        (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8))?.trimmingCharacters(in: .newlines)
+    }
+
+    @Test func itsThreadsCarryItsName() async {
+        let executor = DedicatedExecutor(name: "named-executor", threadCount: 1)
+        let name = await withTaskExecutorPreference(executor) { await Self.threadName() }
+        #expect(name == "named-executor")
     }
 }

@@ -1,7 +1,7 @@
 extension Hub {
     /// Catch-ups read the journal and the mirror here, not on the hub: a page read from
     /// SQLite and parsed takes milliseconds that live fan-out must not wait behind.
-    static let storageReads = DedicatedExecutor(threadCount: 1)
+    static let storageReads = DedicatedExecutor(name: "hub-reads", threadCount: 1)
 
     struct JournalPageRead: Hashable {
         let epoch: String

@@ -27,8 +27,8 @@ final class ClientDispatcher: Sendable {
     static let maxPendingBytesTotal = 512 * 1024 * 1024
 
     /// Shared by every dispatcher of the process: the bound is on the process's threads.
-    static let requestExecutor = DedicatedExecutor(threadCount: max(2, ProcessInfo.processInfo.activeProcessorCount / 2))
-    static let largeMessageExecutor = DedicatedExecutor(threadCount: 1)
+    static let requestExecutor = DedicatedExecutor(name: "requests", threadCount: max(2, ProcessInfo.processInfo.activeProcessorCount / 2))
+    static let largeMessageExecutor = DedicatedExecutor(name: "large-requests", threadCount: 1)
 
     private let router: RPCRouter
     private let hub: Hub

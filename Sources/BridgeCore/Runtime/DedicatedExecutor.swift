@@ -18,9 +18,14 @@ final class DedicatedExecutor: TaskExecutor {
     /// Counts the jobs in `pending`: a thread waits on it for the next one.
     private let available = DispatchSemaphore(value: 0)
 
-    init(threadCount: Int) {
+    /// `name` names its threads (15 bytes at most: the kernel's limit) for `top -H` and profiles.
+    init(name: String, threadCount: Int) {
         for _ in 0..<max(1, threadCount) {
-            Thread { [self] in run() }.start()
+            // Named from within: Foundation names the system thread only for the current one.
+            Thread { [self] in
+                Thread.current.name = name
+                run()
+            }.start()
         }
     }
 

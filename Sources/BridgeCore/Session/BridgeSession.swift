@@ -98,7 +98,7 @@ public final class BridgeSession: Service {
     private let startFailure = Locked<(any Error)?>(nil)
     /// SQLite commits block in fsync: on a thread of their own, off the cooperative pool
     /// that the hub, the feed and every client's requests share.
-    private let storageExecutor = DedicatedExecutor(threadCount: 1)
+    private let storageExecutor = DedicatedExecutor(name: "sync-engine", threadCount: 1)
 
     /// Logs in and loads or creates the mirror. Waits out an unreachable upstream; rejected
     /// credentials or an untrusted certificate end the run (retrying cannot help).
