@@ -73,6 +73,18 @@ import Testing
         }
     }
 
+    /// Every key a section reads is suggested for a typo of it: Zou's keys too.
+    @Test func aTypoOfAnyKnownKeyGetsItsSuggestion() {
+        let typos = ["knid": "kind", "emial": "email", "events_ur": "events_url", "password_fiel": "password_file",
+                     "api_key_fiel": "api_key_file", "timeout_secnds": "timeout_seconds"]
+        for (typo, key) in typos {
+            let issues = ConfigurationFile.read("upstream:\n  \(typo): x\n", name: "c.yaml").issues
+            #expect(issues.map(\.message) == [#"unknown key (did you mean "\#(key)"?)"#], "\(typo)")
+        }
+        let sync = ConfigurationFile.read("sync:\n  socket_fed: true\n", name: "c.yaml").issues
+        #expect(sync.map(\.message) == [#"unknown key (did you mean "socket_feed"?)"#])
+    }
+
     @Test func invalidYAMLIsReported() {
         #expect(throws: ConfigurationError.self) { try ConfigurationFile.parse("upstream: [unclosed", name: "c.yaml") }
     }

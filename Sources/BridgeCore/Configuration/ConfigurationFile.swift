@@ -37,68 +37,77 @@ public enum ConfigurationFile {
         var layer = ConfigurationLayer()
         guard let root else { return (layer, []) }
         reader.mapping(root, path: "") { key, value, path in
-            switch key {
-            case "upstream":
+            if let section = sections[key] {
                 reader.mapping(value, path: path) { key, value, path in
-                    switch key {
-                    case "kind": layer.kind = reader.string(value, path)
-                    case "email": layer.email = reader.string(value, path)
-                    case "events_url": layer.eventsURL = reader.string(value, path)
-                    case "password_env": layer.passwordEnv = reader.string(value, path)
-                    case "password_file": layer.passwordFile = reader.string(value, path)
-                    case "password":
-                        reader.issue(path, value, "inline passwords are refused (config files are often readable by others); use upstream.password_env or upstream.password_file")
-                    case "url": layer.url = reader.string(value, path)
-                    case "project": layer.project = reader.string(value, path)
-                    case "api_key_env": layer.apiKeyEnv = reader.string(value, path)
-                    case "api_key_file": layer.apiKeyFile = reader.string(value, path)
-                    case "ca_file": layer.caFile = reader.string(value, path)
-                    case "timeout_seconds": layer.requestTimeout = reader.number(value, path)
-                    case "omit_extended_definitions": layer.omitExtendedDefinitions = reader.bool(value, path)
-                    case "api_key":
-                        reader.issue(path, value, "inline API keys are refused (config files are often readable by others); use upstream.api_key_env or upstream.api_key_file")
-                    default: return false
-                    }
+                    guard let setting = section[key] else { return false }
+                    setting(reader, value, path, &layer)
                     return true
                 }
-            case "sync":
-                reader.mapping(value, path: path) { key, value, path in
-                    switch key {
-                    case "socket_feed": layer.useSocketFeed = reader.bool(value, path)
-                    case "safety_poll_seconds": layer.safetyPollSeconds = reader.number(value, path)
-                    default: return false
-                    }
-                    return true
-                }
-            case "state_directory": layer.stateDirectory = reader.string(value, path)
-            case "journal_size": layer.journalSize = reader.integer(value, path)
-            case "log_level": layer.logLevel = reader.string(value, path)
-            case "plugin_directory": layer.pluginDirectory = reader.string(value, path)
-            case "transports":
-                var transports: [String: JSONValue] = [:]
-                reader.mapping(value, path: path) { key, value, path in
-                    guard case .mapping = value else {
-                        reader.issue(path, value, "must be a mapping of the transport's settings")
-                        return true
-                    }
-                    transports[key] = reader.json(value, path: path)
-                    return true
-                }
-                layer.transports = transports
-            default: return false
+                return true
             }
+            guard key == "transports" else {
+                guard let setting = topLevel[key] else { return false }
+                setting(reader, value, path, &layer)
+                return true
+            }
+            var transports: [String: JSONValue] = [:]
+            reader.mapping(value, path: path) { key, value, path in
+                guard case .mapping = value else {
+                    reader.issue(path, value, "must be a mapping of the transport's settings")
+                    return true
+                }
+                transports[key] = reader.json(value, path: path)
+                return true
+            }
+            layer.transports = transports
             return true
         }
         layer.locations = reader.locations
         return (layer, reader.issues)
     }
 
-    /// The keys of the file's top level and sections, for suggestions.
-    static let knownKeys: [String: [String]] = [
-        "": ["upstream", "sync", "state_directory", "journal_size", "log_level", "plugin_directory", "transports"],
-        "upstream": ["url", "project", "api_key_env", "api_key_file", "ca_file", "timeout_seconds", "omit_extended_definitions"],
-        "sync": ["socket_feed", "safety_poll_seconds"],
+    /// Reads one setting into the layer (or reports why it cannot).
+    private typealias Setting = @Sendable (Reader, Node, String, inout ConfigurationLayer) -> Void
+
+    /// The top level's settings; `transports` is read apart (each section goes to its plugin).
+    private static let topLevel: [String: Setting] = [
+        "state_directory": { $3.stateDirectory = $0.string($1, $2) },
+        "journal_size": { $3.journalSize = $0.integer($1, $2) },
+        "log_level": { $3.logLevel = $0.string($1, $2) },
+        "plugin_directory": { $3.pluginDirectory = $0.string($1, $2) },
     ]
+
+    /// The sections' settings: what they read is also what a typo is matched against.
+    private static let sections: [String: [String: Setting]] = [
+        "upstream": [
+            "kind": { $3.kind = $0.string($1, $2) },
+            "url": { $3.url = $0.string($1, $2) },
+            "project": { $3.project = $0.string($1, $2) },
+            "api_key_env": { $3.apiKeyEnv = $0.string($1, $2) },
+            "api_key_file": { $3.apiKeyFile = $0.string($1, $2) },
+            "api_key": { reader, node, path, _ in
+                reader.issue(path, node, "inline API keys are refused (config files are often readable by others); use upstream.api_key_env or upstream.api_key_file")
+            },
+            "email": { $3.email = $0.string($1, $2) },
+            "events_url": { $3.eventsURL = $0.string($1, $2) },
+            "password_env": { $3.passwordEnv = $0.string($1, $2) },
+            "password_file": { $3.passwordFile = $0.string($1, $2) },
+            "password": { reader, node, path, _ in
+                reader.issue(path, node, "inline passwords are refused (config files are often readable by others); use upstream.password_env or upstream.password_file")
+            },
+            "ca_file": { $3.caFile = $0.string($1, $2) },
+            "timeout_seconds": { $3.requestTimeout = $0.number($1, $2) },
+            "omit_extended_definitions": { $3.omitExtendedDefinitions = $0.bool($1, $2) },
+        ],
+        "sync": [
+            "socket_feed": { $3.useSocketFeed = $0.bool($1, $2) },
+            "safety_poll_seconds": { $3.safetyPollSeconds = $0.number($1, $2) },
+        ],
+    ]
+
+    /// The keys of the file's top level and sections, for suggestions.
+    static let knownKeys: [String: [String]] = sections.mapValues { Array($0.keys).sorted() }
+        .merging(["": (Array(topLevel.keys) + Array(sections.keys) + ["transports"]).sorted()]) { $1 }
 
     /// Walks YAML nodes, collecting issues instead of stopping at the first.
     private final class Reader {
