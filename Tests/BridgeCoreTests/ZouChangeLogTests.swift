@@ -12,11 +12,7 @@ import Testing
     var project: String { zou.project }
 
     func changeLog() -> ZouChangeLog {
-        var logger = Logger(label: "zou-log-test")
-        logger.logLevel = .critical
-        let session = ZouSession(baseURL: ScriptedZou.baseURL, email: ScriptedZou.email, password: Secret(ScriptedZou.password),
-                                 transport: zou, logger: logger)
-        return ZouChangeLog(session: session, project: project, logger: logger)
+        ZouChangeLog(session: zou.session(), project: project, logger: ScriptedZou.quietLogger)
     }
 
     func asset(_ n: Int) -> String { "00000000-0000-4000-8000-\(String(format: "%012d", n))" }

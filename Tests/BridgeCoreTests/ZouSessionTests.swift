@@ -14,11 +14,8 @@ import Testing
     let ahead = Locked<Double>(0)
 
     func session(password: String = ScriptedZou.password) -> ZouSession {
-        var logger = Logger(label: "zou-session-test")
-        logger.logLevel = .critical
-        return ZouSession(baseURL: ScriptedZou.baseURL, email: ScriptedZou.email, password: Secret(password), transport: zou,
-                          retry: RetryPolicy(maxAttempts: 2, baseDelay: 0.01, maxDelay: 0.02), logger: logger,
-                          clock: { [ahead] in Date().timeIntervalSince1970 + ahead.withLock { $0 } })
+        zou.session(password: password, retry: RetryPolicy(maxAttempts: 2, baseDelay: 0.01, maxDelay: 0.02),
+                    clock: { [ahead] in Date().timeIntervalSince1970 + ahead.withLock { $0 } })
     }
 
     @Test func anAccessTokenAboutToExpireIsRenewedBeforeItIsUsed() async throws {

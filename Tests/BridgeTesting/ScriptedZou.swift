@@ -1,6 +1,7 @@
 import BridgeCore
 import BridgePluginKit
 import Foundation
+import Logging
 
 /// Zou as an in-process `HTTPTransport`, for tests that need to decide what Zou answers
 /// and when: login, token lifetimes and refusals, the event log (`/data/events/last`,
@@ -39,6 +40,20 @@ public final class ScriptedZou: HTTPTransport, Sendable {
     private let state = Locked(State())
 
     public init() {}
+
+    /// A session with this Zou as the scripted account (`password` may be a wrong one), its
+    /// logs quiet; `clock` stands for the session's view of the time.
+    public func session(password: String = ScriptedZou.password, retry: RetryPolicy = RetryPolicy(),
+                        clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) -> ZouSession {
+        ZouSession(baseURL: Self.baseURL, email: Self.email, password: Secret(password), transport: self,
+                   retry: retry, logger: Self.quietLogger, clock: clock)
+    }
+
+    public static var quietLogger: Logger {
+        var logger = Logger(label: "scripted-zou")
+        logger.logLevel = .critical
+        return logger
+    }
 
     // MARK: Scripting
 
