@@ -14,6 +14,7 @@ from ..processes import Bridge, Simulator
 from .fanout import threads_for
 
 STALL_FRACTION = 0.01
+WARM_UP_SECONDS = 5
 # Smaller than the defaults (10,000 messages, 16 MiB) so a stalled subscriber's queue fills
 # within the run; the point is what happens then.
 DROPPED = "unicat_bridge_slow_consumers_dropped_total"
@@ -76,6 +77,10 @@ def run(ctx):
                     websocket_options=QUEUE_LIMITS)
     try:
         bridge.wait_healthy()
+        # A few seconds at the rate before either phase, not measured: the phases compare steady
+        # states, not what the machine still does after the scenario before (a full run's
+        # baseline once had its only slow seconds at its start, right after the resume storm).
+        make_changes(simulator, mode.slow_rate, WARM_UP_SECONDS)
         baseline = phase(ctx, simulator, bridge, workdir, "baseline", 0.0, mode.slow_baseline_seconds)
         stalled = phase(ctx, simulator, bridge, workdir, "stalled", STALL_FRACTION, mode.slow_stalled_seconds)
     finally:
