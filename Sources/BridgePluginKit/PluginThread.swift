@@ -18,17 +18,8 @@ public final class PluginThread: Sendable {
         }
 
         func main() {
-            nameCurrentThread()
+            CurrentThread.name(name)
             run()
-        }
-
-        /// Through procfs: Glibc's module does not export `pthread_setname_np`, and `prctl` is variadic.
-        private func nameCurrentThread() {
-            let fd = open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
-            guard fd >= 0 else { return }
-            defer { close(fd) }
-            let bytes = Array(name.utf8.prefix(15))
-            _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         }
     }
 

@@ -1,3 +1,4 @@
+import BridgePluginKit
 import Foundation
 import Synchronization
 import Locking
@@ -21,9 +22,8 @@ final class DedicatedExecutor: TaskExecutor {
     /// `name` names its threads (15 bytes at most: the kernel's limit) for `top -H` and profiles.
     init(name: String, threadCount: Int) {
         for _ in 0..<max(1, threadCount) {
-            // Named from within: Foundation names the system thread only for the current one.
             Thread { [self] in
-                Thread.current.name = name
+                CurrentThread.name(name)
                 run()
             }.start()
         }
