@@ -35,6 +35,7 @@ extension WebSocketServer {
         case LWS_CALLBACK_OPENSSL_LOAD_EXTRA_SERVER_VERIFY_CERTS:
             // A TLS listener's context, as it is set up (`user` is its SSL_CTX).
             clws_release_idle_tls_buffers(user)
+            _ = clws_verify_client_certificates_without_lookup(user)
             return lws_callback_http_dummy(wsi, reason, user, input, length)
         default:
             return lws_callback_http_dummy(wsi, reason, user, input, length)

@@ -23,6 +23,26 @@ static inline void clws_release_idle_tls_buffers(void *ssl_ctx) {
     if (ssl_ctx) SSL_CTX_set_mode((SSL_CTX *)ssl_ctx, SSL_MODE_RELEASE_BUFFERS);
 }
 
+/* OpenSSL's own verdict on a client certificate. libwebsockets 4.1's verify callback looks its
+   connection up through an SSL ex_data index that every lws context created with
+   DO_SSL_GLOBAL_INIT reassigns (the socket.io client makes one per connection): a client
+   certificate checked while another context was being created found no connection and
+   crashed the bridge. This one needs no lookup. */
+static int clws_client_certificate_verdict(int preverify_ok, X509_STORE_CTX *store) {
+    (void)store;
+    return preverify_ok;
+}
+
+/* Puts clws_client_certificate_verdict in place of libwebsockets' verify callback, keeping the
+   verify mode lws set (peer certificate required); a context that verifies nothing is left alone. */
+static inline int clws_verify_client_certificates_without_lookup(void *ssl_ctx) {
+    if (!ssl_ctx) return 0;
+    int mode = SSL_CTX_get_verify_mode((SSL_CTX *)ssl_ctx);
+    if (!(mode & SSL_VERIFY_PEER)) return 0;
+    SSL_CTX_set_verify((SSL_CTX *)ssl_ctx, mode, clws_client_certificate_verdict);
+    return 1;
+}
+
 /* A compound option macro, which does not import. */
 static inline uint64_t clws_option_require_valid_client_cert(void) {
     return (uint64_t)LWS_SERVER_OPTION_REQUIRE_VALID_OPENSSL_CLIENT_CERT;

@@ -93,6 +93,15 @@ def test_client_certificates_when_a_client_ca_is_set(simulator, certificates, tm
         context = good.client_context()
         context.load_cert_chain(good.cert, good.key)
         assert still_serves(url, context)
+        # One signed by another CA is refused: OpenSSL's verdict stands (the bridge checks
+        # client certificates with a callback of its own, see shim.h).
+        stranger = good.client_context()
+        stranger.load_cert_chain(certificates["other"].cert, certificates["other"].key)
+        with pytest.raises((ssl.SSLError, WebSocketException, ConnectionError)):
+            with connect(url + "/", ssl=stranger, open_timeout=10) as ws:
+                ws.send('{"jsonrpc": "2.0", "id": 1, "method": "initialize"}')
+                ws.recv(timeout=10)
+        assert still_serves(url, context)
     finally:
         bridge.stop()
 
