@@ -92,11 +92,23 @@ final class StdioTransport: TransportPlugin {
     }
 
     func send(_ client: UInt64, _ message: SharedMessage) -> bridge_status {
+        enqueue(for: client) { $0.enqueue(message) }
+    }
+
+    func sendSuperseding(_ clients: UnsafeBufferPointer<UInt64>, streams: UnsafeBufferPointer<UInt64>, combined: SharedMessage?,
+                         alone: SharedMessage, statuses: UnsafeMutablePointer<bridge_status>?) {
+        for (index, client) in clients.enumerated() {
+            let status = enqueue(for: client) { $0.enqueue(alone, superseding: streams[index], combined: combined) }
+            statuses?[index] = status
+        }
+    }
+
+    private func enqueue(for client: UInt64, _ enqueue: (ClientOutbox) -> bridge_status) -> bridge_status {
         if stopped.load(ordering: .acquiring) { return BRIDGE_ERR_STOPPED }
         guard let current = activeClient.withLock({ $0 }), current.isAddressed(by: client) else {
             return stopped.load(ordering: .acquiring) ? BRIDGE_ERR_STOPPED : BRIDGE_ERR_UNKNOWN_CLIENT
         }
-        return current.outbox.enqueue(message)
+        return enqueue(current.outbox)
     }
 
     func closeClient(_ client: UInt64, final: SharedMessage?, code: Int32, reason: String) {

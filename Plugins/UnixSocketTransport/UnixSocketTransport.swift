@@ -62,9 +62,22 @@ final class UnixSocketTransport: TransportPlugin {
     }
 
     func send(_ client: UInt64, _ message: SharedMessage) -> bridge_status {
+        enqueue(for: client) { $0.enqueue(message) }
+    }
+
+    func sendSuperseding(_ clients: UnsafeBufferPointer<UInt64>, streams: UnsafeBufferPointer<UInt64>, combined: SharedMessage?,
+                         alone: SharedMessage, statuses: UnsafeMutablePointer<bridge_status>?) {
+        for (index, client) in clients.enumerated() {
+            let status = enqueue(for: client) { $0.enqueue(alone, superseding: streams[index], combined: combined) }
+            statuses?[index] = status
+        }
+    }
+
+    /// Queues through `enqueue` into the client's outbox and wakes its loop when that added a message.
+    private func enqueue(for client: UInt64, _ enqueue: (ClientOutbox) -> bridge_status) -> bridge_status {
         switch registry.lookUp(client) {
         case .client(let target):
-            let status = target.outbox.enqueue(message)
+            let status = enqueue(target.outbox)
             if status.isAccepted { wakeup.notify(client) }
             return status
         case .unknown: return BRIDGE_ERR_UNKNOWN_CLIENT

@@ -40,20 +40,36 @@ final class WebSocketTransport: TransportPlugin, HeadroomRequiring {
 
     func send(_ client: UInt64, _ message: SharedMessage) -> bridge_status {
         guard let target = registry.client(client) else { return registry.isStopped ? BRIDGE_ERR_STOPPED : BRIDGE_ERR_UNKNOWN_CLIENT }
-        let status = enqueue(message, for: target)
+        let status = target.outbox.enqueue(message)
+        if status == BRIDGE_ERR_QUEUE_FULL { metrics.queueFull.add(1, ordering: .relaxed) }
         if status.isAccepted { registry.requestService(CollectionOfOne(target)) }
         return status
     }
 
     /// One shared message to many clients, with one wake-up of the service thread.
     func sendMany(_ clients: UnsafeBufferPointer<UInt64>, _ message: SharedMessage, statuses: UnsafeMutablePointer<bridge_status>?) {
+        fanOut(clients, statuses: statuses) { _, target in target.outbox.enqueue(message) }
+    }
+
+    func sendSuperseding(_ clients: UnsafeBufferPointer<UInt64>, streams: UnsafeBufferPointer<UInt64>, combined: SharedMessage?,
+                         alone: SharedMessage, statuses: UnsafeMutablePointer<bridge_status>?) {
+        fanOut(clients, statuses: statuses) { index, target in
+            target.outbox.enqueue(alone, superseding: streams[index], combined: combined)
+        }
+    }
+
+    /// Queues through `enqueue` (given each client's index) for each of `clients`, then
+    /// wakes the service thread once for those that have a message more.
+    private func fanOut(_ clients: UnsafeBufferPointer<UInt64>, statuses: UnsafeMutablePointer<bridge_status>?,
+                        _ enqueue: (Int, WebSocketClient) -> bridge_status) {
         var accepted: [WebSocketClient] = []
         accepted.reserveCapacity(clients.count)
         let stopped = registry.isStopped
         for (index, target) in registry.clients(clients).enumerated() {
             var status = stopped ? BRIDGE_ERR_STOPPED : BRIDGE_ERR_UNKNOWN_CLIENT
             if let target {
-                status = enqueue(message, for: target)
+                status = enqueue(index, target)
+                if status == BRIDGE_ERR_QUEUE_FULL { metrics.queueFull.add(1, ordering: .relaxed) }
                 if status.isAccepted { accepted.append(target) }
             }
             statuses?[index] = status
@@ -66,11 +82,5 @@ final class WebSocketTransport: TransportPlugin, HeadroomRequiring {
         let closeCode = (1000...4999).contains(code) ? UInt32(code) : 1000
         target.requestClose(.init(code: closeCode, reason: reason.isEmpty ? "closed by the bridge" : reason), final: final)
         registry.requestService(CollectionOfOne(target))
-    }
-
-    private func enqueue(_ message: SharedMessage, for client: WebSocketClient) -> bridge_status {
-        let status = client.outbox.enqueue(message)
-        if status == BRIDGE_ERR_QUEUE_FULL { metrics.queueFull.add(1, ordering: .relaxed) }
-        return status
     }
 }

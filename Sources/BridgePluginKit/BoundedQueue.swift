@@ -28,6 +28,17 @@ public struct BoundedQueue<Element> {
         return true
     }
 
+    /// Replaces the last element with `element` of `size` bytes; false (unchanged) when the
+    /// queue is empty or the bytes would exceed the bound (unless it is the only element).
+    public mutating func replaceLast(with element: Element, size: Int) -> Bool {
+        guard let last = storage.indices.last, last >= head else { return false }
+        let bytes = byteCount - storage[last].size + size
+        guard count == 1 || bytes <= maxBytes else { return false }
+        storage[last] = (element, size)
+        byteCount = bytes
+        return true
+    }
+
     public mutating func popFirst() -> Element? {
         guard head < storage.count else { return nil }
         let entry = storage[head]

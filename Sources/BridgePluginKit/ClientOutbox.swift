@@ -11,6 +11,10 @@ import Locking
 /// and `onWritable` follows once the queue is empty: the host batches what comes meanwhile
 /// into its next message.
 ///
+/// Superseding (`enqueue(_:superseding:combined:)`, ABI 1.3): the last queued message, while
+/// the writer has not taken it, can be replaced by one that carries it and what came after,
+/// so a writer that is behind writes one message per visit, not one per change.
+///
 /// Closing: `enqueueFinal` queues a last message even beyond the bound and refuses
 /// everything after it; the writer sees `.finished` once that message is taken.
 public final class ClientOutbox: Sendable {
@@ -37,6 +41,9 @@ public final class ClientOutbox: Sendable {
         /// When the writer last took a message, or the queue last filled from empty: how
         /// long messages have waited on this client's writer (kept only when `reportsBusy`).
         var progressAt = MonotonicDeadline.now
+        /// The stream of the last queued message when `enqueue(_:superseding:combined:)`
+        /// queued it and the writer has not taken it: it may still be replaced.
+        var supersedable: UInt64?
 
         /// Nothing waits for the writer: no message queued, no close to finish.
         var isIdle: Bool { queue.count == 0 && final == nil && !closing }
@@ -82,19 +89,38 @@ public final class ClientOutbox: Sendable {
     /// Queues `message`: `BRIDGE_OK`, `BRIDGE_OK_BUSY` while the writer is behind, `BRIDGE_ERR_QUEUE_FULL` at the bound, or
     /// `BRIDGE_ERR_UNKNOWN_CLIENT` once the client is closing (it is gone for the host).
     public func enqueue(_ message: SharedMessage) -> bridge_status {
-        let status = monitor.withLock { state -> bridge_status in
-            if state.closing || state.finished { return BRIDGE_ERR_UNKNOWN_CLIENT }
-            let behind = reportsBusy && Self.writerIsBehind(&state)
-            guard state.queue.append(message, size: message.count) else {
-                state.refusedSinceWritable = true
-                return BRIDGE_ERR_QUEUE_FULL
-            }
-            guard behind else { return BRIDGE_OK }
-            state.busySinceWritable = true
-            return BRIDGE_OK_BUSY
-        }
+        let status = monitor.withLock { state in Self.append(message, stream: nil, to: &state, reportsBusy: reportsBusy) }
         if status.isAccepted { monitor.wakeAll() }
         return status
+    }
+
+    /// Replaces the last queued message with `combined` when the writer has not taken it
+    /// and it was queued here for the same `stream` (`BRIDGE_OK_SUPERSEDED`); otherwise
+    /// queues `alone` as `enqueue` does, supersedable in turn for `stream`.
+    public func enqueue(_ alone: SharedMessage, superseding stream: UInt64, combined: SharedMessage?) -> bridge_status {
+        let status = monitor.withLock { state -> bridge_status in
+            if let combined, state.supersedable == stream, !state.closing, !state.finished,
+               state.queue.replaceLast(with: combined, size: combined.count) {
+                return BRIDGE_OK_SUPERSEDED
+            }
+            return Self.append(alone, stream: stream, to: &state, reportsBusy: reportsBusy)
+        }
+        // A replaced message needs no wake-up: the writer was told of it when it was queued.
+        if status.isAccepted { monitor.wakeAll() }
+        return status
+    }
+
+    private static func append(_ message: SharedMessage, stream: UInt64?, to state: inout State, reportsBusy: Bool) -> bridge_status {
+        if state.closing || state.finished { return BRIDGE_ERR_UNKNOWN_CLIENT }
+        let behind = reportsBusy && writerIsBehind(&state)
+        guard state.queue.append(message, size: message.count) else {
+            state.refusedSinceWritable = true
+            return BRIDGE_ERR_QUEUE_FULL
+        }
+        state.supersedable = stream
+        guard behind else { return BRIDGE_OK }
+        state.busySinceWritable = true
+        return BRIDGE_OK_BUSY
     }
 
     /// Whether the writer is behind before one more message is queued (see `busyDepth`). The
@@ -119,6 +145,7 @@ public final class ClientOutbox: Sendable {
             if state.closing || state.finished { return false }
             state.closing = true
             state.final = message
+            state.supersedable = nil
             return true
         }
         monitor.wakeAll()
@@ -143,6 +170,8 @@ public final class ClientOutbox: Sendable {
             if state.finished { return .finished }
             if let message = state.queue.popFirst() {
                 if reportsBusy { state.progressAt = .now }
+                // The supersedable message is the last one: taken once the queue is empty.
+                if state.queue.isEmpty { state.supersedable = nil }
                 if state.refusedSinceWritable && !state.closing
                     && state.queue.count <= lowWaterMessages && state.queue.byteCount <= lowWaterBytes {
                     state.refusedSinceWritable = false

@@ -15,6 +15,7 @@ public enum HostABI {
 }
 
 extension bridge_status {
-    /// The message was queued (`BRIDGE_OK` or `BRIDGE_OK_BUSY`).
+    /// The message was queued (`BRIDGE_OK` or `BRIDGE_OK_BUSY`); a superseding one that
+    /// replaced its predecessor (`BRIDGE_OK_SUPERSEDED`) added nothing to wake a writer for.
     public var isAccepted: Bool { self == BRIDGE_OK || self == BRIDGE_OK_BUSY }
 }

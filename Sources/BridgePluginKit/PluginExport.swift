@@ -104,6 +104,12 @@ public enum PluginExport {
             guard let box = PluginBox.from(instance), let clients else { return }
             box.plugin.sendMany(UnsafeBufferPointer(start: clients, count: count), box.message(bytes, length), statuses: statuses)
         }
+        descriptor.send_superseding = { instance, clients, streams, count, combined, combinedLength, alone, aloneLength, statuses in
+            guard let box = PluginBox.from(instance), let clients, let streams else { return }
+            box.plugin.sendSuperseding(UnsafeBufferPointer(start: clients, count: count), streams: UnsafeBufferPointer(start: streams, count: count),
+                                       combined: combined == nil ? nil : box.message(combined, combinedLength),
+                                       alone: box.message(alone, aloneLength), statuses: statuses)
+        }
         descriptor.close_client = { instance, client, bytes, length, code, reason in
             guard let box = PluginBox.from(instance) else { return }
             let final = bytes == nil ? nil : box.message(bytes, length)

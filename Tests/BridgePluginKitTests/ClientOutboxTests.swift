@@ -63,6 +63,53 @@ import Testing
         #expect(Self.isFinished(outbox.take(until: .now)))
     }
 
+    /// A superseding message replaces the last one while the writer has not taken it and it
+    /// was queued for the same stream; anything else is queued behind, as `enqueue` would.
+    @Test func anUntakenMessageOfTheSameStreamIsSuperseded() {
+        let outbox = ClientOutbox(maxMessages: 10, maxBytes: 1 << 20, onWritable: {})
+        func supersede(_ alone: String, _ combined: String?, stream: UInt64 = 7) -> bridge_status {
+            outbox.enqueue(SharedMessage(alone), superseding: stream, combined: combined.map { SharedMessage($0) })
+        }
+        #expect(supersede("a", "never") == BRIDGE_OK, "nothing to replace yet")
+        #expect(supersede("b", "ab") == BRIDGE_OK_SUPERSEDED)
+        #expect(supersede("c", "abc") == BRIDGE_OK_SUPERSEDED)
+        #expect(supersede("x", nil) == BRIDGE_OK, "no combined message: queued behind")
+        #expect(supersede("y", "xy", stream: 8) == BRIDGE_OK, "another stream's is not replaced")
+        #expect(supersede("z", "yz", stream: 8) == BRIDGE_OK_SUPERSEDED)
+        #expect(outbox.enqueue(SharedMessage("response")) == BRIDGE_OK)
+        #expect(supersede("w", "yzw", stream: 8) == BRIDGE_OK, "a message queued since is in the way")
+        #expect((0..<5).map { _ in Self.text(outbox.take(until: .now)) } == ["abc", "x", "yz", "response", "w"])
+        #expect(supersede("v", "wv", stream: 8) == BRIDGE_OK, "taken: it went out as it was")
+        #expect(Self.text(outbox.take(until: .now)) == "v")
+        #expect(Self.text(outbox.take(until: .now)) == nil)
+
+        // Behind another message, the supersedable one stays replaceable until it is taken itself.
+        #expect(outbox.enqueue(SharedMessage("first")) == BRIDGE_OK)
+        #expect(supersede("1", nil) == BRIDGE_OK)
+        #expect(Self.text(outbox.take(until: .now)) == "first")
+        #expect(supersede("2", "12") == BRIDGE_OK_SUPERSEDED)
+        outbox.enqueueFinal(nil)
+        #expect(supersede("3", "123") == BRIDGE_ERR_UNKNOWN_CLIENT, "closing: nothing more, replaced or not")
+        #expect(Self.text(outbox.take(until: .now)) == "12")
+    }
+
+    /// A replacement keeps to the byte bound unless it is the only message; a replaced
+    /// message adds nothing to the count.
+    @Test func aSupersedingMessageKeepsToTheBounds() {
+        let outbox = ClientOutbox(maxMessages: 2, maxBytes: 10, onWritable: {})
+        #expect(outbox.enqueue(SharedMessage("12345"), superseding: 1, combined: nil) == BRIDGE_OK)
+        #expect(outbox.enqueue(SharedMessage("x"), superseding: 1, combined: SharedMessage("12345678901234")) == BRIDGE_OK_SUPERSEDED,
+                "the only message may be of any size")
+        #expect(outbox.backlog.bytes == 14)
+        #expect(Self.text(outbox.take(until: .now)) == "12345678901234")
+        #expect(outbox.enqueue(SharedMessage("123")) == BRIDGE_OK)
+        #expect(outbox.enqueue(SharedMessage("456"), superseding: 1, combined: nil) == BRIDGE_OK)
+        #expect(outbox.enqueue(SharedMessage("7"), superseding: 1, combined: SharedMessage("45678901")) == BRIDGE_ERR_QUEUE_FULL,
+                "the replacement would pass 10 bytes, and the count is at its bound")
+        #expect(outbox.enqueue(SharedMessage("7"), superseding: 1, combined: SharedMessage("4567")) == BRIDGE_OK_SUPERSEDED)
+        #expect(outbox.backlog == (messages: 2, bytes: 7))
+    }
+
     static func more(_ next: ClientOutbox.Next) -> Bool? {
         guard case .message(_, let more) = next else { return nil }
         return more

@@ -49,7 +49,7 @@ def refused(simulator, state_dir, library):
 def test_wrong_major_version_is_refused_naming_both_versions(simulator, state_dir):
     status, log = refused(simulator, state_dir, "libWrongMajorPlugin.so")
     assert status == 4
-    assert "built for plugin ABI 99." in log and "this bridge speaks ABI 1.2" in log
+    assert "built for plugin ABI 99." in log and "this bridge speaks ABI 1.3" in log
 
 
 def test_short_descriptor_is_refused(simulator, state_dir):

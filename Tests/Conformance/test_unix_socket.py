@@ -197,3 +197,31 @@ def test_slow_reader_gets_its_queue_then_a_reset_and_a_reader_that_never_reads_i
     # The stuck one is closed once close_timeout_seconds have passed.
     bridge.wait_for_log("did not read its last messages within close_timeout_seconds")
     assert [item["cursor"] for item in got] == cursors, "the healthy reader got everything, in order"
+
+
+def test_a_paused_reader_gets_every_change_once_in_notifications_that_supersede(simulator, state_dir, started):
+    # A reader that pauses while changes come a few at a time: once its socket buffer is full
+    # the writer stops taking from its queue, and each notification not taken yet is replaced
+    # by one carrying it and what followed (ABI 1.3 send_superseding). Reading again, it finds
+    # every change once and in order, with no reset and no disconnect.
+    bridge, path = unix_bridge(simulator, state_dir)
+    started.append(bridge)
+    observer, paused = ready_client(path), ready_client(path)
+    subscription = paused.result("sync.subscribe", {"types": ["records"], "include_objects": True})["subscription"]
+    paused.connection.pause()
+
+    def superseded():
+        return observer.result("bridge.status")["subscribers"]["messages_superseded"]
+
+    cursors = []
+    while len(cursors) < 3000 and (len(cursors) % 100 or superseded() == 0):
+        cursors += [item["cursor"] for item in simulator.change(2)["items"]]
+    assert superseded() > 0, f"no notification superseded after {len(cursors)} changes"
+    cursors += [item["cursor"] for item in simulator.change(2)["items"]]
+
+    paused.connection.resume()
+    got = paused.changes(subscription, lambda items: len(items) >= len(cursors), timeout=60)
+    assert [item["cursor"] for item in got] == cursors, "every change once, in order"
+    assert all(item["object"] is not None for item in got), "each UPDATE with its object"
+    status = observer.result("bridge.status")["subscribers"]
+    assert status["slow_consumers_dropped"] == 0 and status["clients"] == 2

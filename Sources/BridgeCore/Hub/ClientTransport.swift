@@ -5,16 +5,34 @@ public protocol ClientTransport: AnyObject, Sendable {
     func send(_ client: UInt64, _ bytes: [UInt8]) -> SendStatus
     /// One encoded message to many clients; one status per client, in order.
     func sendMany(_ clients: [UInt64], _ bytes: [UInt8]) -> [SendStatus]
+    /// Live fan-out that may supersede: per client, `combined` replaces the message last
+    /// sent here for `streams[i]` while the transport still holds it untaken (`superseded`),
+    /// else `alone` is queued as `sendMany` would (see bridge_plugin.h, ABI 1.3).
+    func sendSuperseding(_ clients: [UInt64], streams: [UInt64], combined: [UInt8]?, alone: [UInt8]) -> [SendStatus]
+    /// Whether `sendSuperseding` can supersede: only then is a combined message worth encoding.
+    var supersedes: Bool { get }
     /// Queues `final` beyond the queue bound, flushes, then closes the client.
     func close(_ client: UInt64, final: [UInt8]?, code: Int32, reason: String)
 }
 
 public enum SendStatus: Sendable, Equatable {
     case ok
+    /// Replaced the client's untaken message of the same stream (`sendSuperseding`):
+    /// nothing more is queued.
+    case superseded
     /// Accepted behind messages the client has not taken yet; `clientWritable` follows once
     /// its queue is empty, and until then the hub holds further changes back to batch them.
     case busy
     case unknownClient, queueFull, stopped
+}
+
+extension ClientTransport {
+    public var supersedes: Bool { false }
+
+    /// A transport that cannot supersede queues `alone`.
+    public func sendSuperseding(_ clients: [UInt64], streams: [UInt64], combined: [UInt8]?, alone: [UInt8]) -> [SendStatus] {
+        sendMany(clients, alone)
+    }
 }
 
 /// Per-transport rules for its clients.

@@ -11,7 +11,7 @@ extension Hub {
             }
             let status = state.transport.send(client, bytes)
             switch status {
-            case .ok, .busy:
+            case .ok, .busy, .superseded:  // (a plain send never supersedes)
                 count {
                     $0.messagesSent += 1
                     $0.bytesSent += bytes.count

@@ -109,8 +109,9 @@ extension Hub {
                 servable = matchingSlots.allSatisfy { $0.withObject != nil }
             }
         }
-        // Per transport (a handful): a linear search costs less than hashing per member.
-        var targets: [(transport: any ClientTransport, members: [Member])] = []
+        // Per transport (a handful) and where each member's untaken message starts (a few):
+        // a linear search costs less than hashing per member.
+        var targets: [(transport: any ClientTransport, untakenAfter: Int64?, members: [Member])] = []
         for member in members {
             // Looked up before this batch: still the same client, still open.
             guard clients[member.id] === member.client, !member.client.closing else { continue }
@@ -127,10 +128,11 @@ extension Hub {
                 startCatchUp(member.id, group.id)
             } else {
                 let transport = member.client.transport
-                if let index = targets.firstIndex(where: { $0.transport === transport }) {
+                let untakenAfter = member.subscription.value.untakenAfter
+                if let index = targets.firstIndex(where: { $0.transport === transport && $0.untakenAfter == untakenAfter }) {
                     targets[index].members.append(member)
                 } else {
-                    targets.append((transport, [member]))
+                    targets.append((transport, untakenAfter, [member]))
                 }
             }
         }
@@ -138,21 +140,39 @@ extension Hub {
         let bytes = Self.changes(matching, id: group.id, filter: group.filter, objects: objects,
                                  encoded: Dictionary(uniqueKeysWithValues: matchingSlots.map { ($0.entry.sequence, $0) }),
                                  position: last.position, recovered: false)
-        var sent = 0
+        var combinedAfter: [Int64: [UInt8]?] = [:]
+        var sent = 0, superseded = 0, encoded = 1
         defer {
             count {
-                $0.notificationsEncoded += 1
+                $0.notificationsEncoded += encoded
                 $0.messagesSent += sent
+                $0.messagesSuperseded += superseded
                 $0.bytesSent += sent * bytes.count
             }
         }
-        for (transport, recipients) in targets {
-            let statuses = transport.sendMany(recipients.map(\.id), bytes)
+        let place = first.sequence - 1
+        for (transport, untakenAfter, recipients) in targets {
+            var combined: [UInt8]?
+            if let untakenAfter {
+                if let known = combinedAfter[untakenAfter] {
+                    combined = known
+                } else {
+                    combined = combinedNotification(group, after: untakenAfter, place: place, through: last, objects: objects)
+                    combinedAfter[untakenAfter] = combined
+                    if combined != nil { encoded += 1 }
+                }
+            }
+            let statuses = transport.sendSuperseding(recipients.map(\.id), streams: recipients.map(\.subscription.value.generation),
+                                                     combined: combined, alone: bytes)
             for (member, status) in zip(recipients, statuses) {
                 switch status {
+                case .superseded:
+                    superseded += 1
+                    member.subscription.value.advance(past: last)
                 case .ok, .busy:
                     sent += 1
                     member.subscription.value.advance(past: last)
+                    if transport.supersedes { member.subscription.value.untakenAfter = place }
                     if status == .busy { markBlocked(member.id) }
                 case .queueFull:
                     markBlocked(member.id)
@@ -162,6 +182,26 @@ extension Hub {
                 }
             }
         }
+    }
+
+    /// One notification of what `group`'s members got in their untaken message (the ring's
+    /// entries after `untakenAfter`, up to `place`) and what follows through `last`, to
+    /// replace that message; nil when it would be long (its writer is not keeping up: let the
+    /// queue show it) or the ring cannot say an earlier item exactly as it went out.
+    private func combinedNotification(_ group: SubscriptionGroup, after untakenAfter: Int64, place: Int64, through last: JournalEntry,
+                                      objects: [MirrorKey: ObjectState]) -> [UInt8]? {
+        let length = last.sequence - untakenAfter
+        guard length <= Self.supersedingEntries, let slots = recent.slots(after: untakenAfter, limit: Int(length)),
+              slots.last?.entry.sequence == last.sequence else { return nil }
+        let matching = slots.filter { group.filter.matches($0.entry.item) }
+        // An earlier item went out with its object as the ring has it; without that copy (the
+        // object came from the mirror then) it cannot be said again exactly.
+        guard matching.allSatisfy({ $0.entry.sequence > place || $0.encoded(includeObjects: group.filter.includeObjects) != nil })
+        else { return nil }
+        let combined = Self.changes(matching.map(\.entry), id: group.id, filter: group.filter, objects: objects,
+                                    encoded: Dictionary(uniqueKeysWithValues: matching.map { ($0.entry.sequence, $0) }),
+                                    position: last.position, recovered: false)
+        return combined.count <= Self.supersedingBytes ? combined : nil
     }
 
     /// Drops the clients held back beyond their transport's bound, unless all they hold is

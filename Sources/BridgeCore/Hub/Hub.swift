@@ -50,6 +50,11 @@ public actor Hub {
     }
 
     static let replayPageSize = 500
+    /// A live notification replaces the subscriber's untaken one while the two together
+    /// stay this short; beyond, its writer is not keeping up and the queue, then the
+    /// hold-back, show it (a stalled subscriber costs no more than this per change).
+    static let supersedingEntries: Int64 = 64
+    static let supersedingBytes = 256 * 1024
     /// latest_only catch-ups read larger pages: only the last change per key of a page goes out.
     static let coalescingPageSize = 5_000
 
@@ -126,6 +131,9 @@ public actor Hub {
     func markWritable(_ client: UInt64) {
         guard let state = clients[client] else { return }
         heldBack[client] = nil
+        // Its queue emptied (or halved): what was sent is taken, or soon will be, so the next
+        // notification goes alone rather than be encoded twice for a replacement unlikely to happen.
+        for subscription in state.subscriptions.boxes { subscription.value.untakenAfter = nil }
         if state.blocked { count { $0.counted(blocked: -1, on: state.transport.name) } }
         state.blocked = false
         let waiters = state.writableWaiters
@@ -265,6 +273,8 @@ public actor Hub {
 
     func join(_ group: SubscriptionGroup, _ client: UInt64) {
         guard let state = clients[client], let subscription = state.subscriptions.box(group.id) else { return }
+        // Whatever it was sent before going live is not to be superseded.
+        subscription.value.untakenAfter = nil
         if members[group, default: [:]].updateValue(Member(id: client, client: state, subscription: subscription), forKey: client) == nil {
             count { $0.liveSubscriptions += 1 }
         }

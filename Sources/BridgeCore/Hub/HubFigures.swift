@@ -11,6 +11,8 @@ public struct HubFigures: Sendable, Equatable {
     public var clientsOpened = 0
     public var notificationsEncoded = 0
     public var messagesSent = 0
+    /// Notifications that replaced an untaken one of the same subscription (it carried both).
+    public var messagesSuperseded = 0
     public var bytesSent = 0
     /// Changes a latest_only subscriber skipped because a later one for the same key followed.
     public var coalescedChanges = 0

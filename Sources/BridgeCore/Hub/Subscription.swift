@@ -32,6 +32,10 @@ struct Subscription {
     var stage: Stage
     /// A reset owed to the subscriber, sent first when the subscription activates.
     var pendingReset: String?
+    /// Live: the journal sequence after which the last notification sent starts, while the
+    /// transport may still hold it untaken (its stream is `generation`): the next one may
+    /// replace it with both together. Nil when nothing sent live may be replaced.
+    var untakenAfter: Int64?
 
     var group: SubscriptionGroup { SubscriptionGroup(id: id, filter: filter) }
 

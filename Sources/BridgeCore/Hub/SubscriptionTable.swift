@@ -11,21 +11,21 @@ struct SubscriptionTable: Sequence {
         }
     }
 
-    private var boxes: [String: Box] = [:]
+    private var storage: [String: Box] = [:]
 
     subscript(id: String) -> Subscription? {
-        get { boxes[id]?.value }
+        get { storage[id]?.value }
         set {
             if let newValue {
-                if let box = boxes[id] { box.value = newValue } else { boxes[id] = Box(newValue) }
+                if let box = storage[id] { box.value = newValue } else { storage[id] = Box(newValue) }
             } else {
-                boxes[id] = nil
+                storage[id] = nil
             }
         }
     }
 
     /// The box of `id`: stays the subscription's while it exists, re-armed or not.
-    func box(_ id: String) -> Box? { boxes[id] }
+    func box(_ id: String) -> Box? { storage[id] }
 
     /// Sets the subscription; the one it replaced, if any.
     mutating func updateValue(_ subscription: Subscription, forKey id: String) -> Subscription? {
@@ -34,11 +34,14 @@ struct SubscriptionTable: Sequence {
         return previous
     }
 
-    var count: Int { boxes.count }
+    var count: Int { storage.count }
 
-    var values: [Subscription] { boxes.values.map(\.value) }
+    /// Every subscription's box, to move marks in place.
+    var boxes: some Collection<Box> { storage.values }
+
+    var values: [Subscription] { storage.values.map(\.value) }
 
     func makeIterator() -> some IteratorProtocol<(key: String, value: Subscription)> {
-        boxes.lazy.map { (key: $0.key, value: $0.value.value) }.makeIterator()
+        storage.lazy.map { (key: $0.key, value: $0.value.value) }.makeIterator()
     }
 }

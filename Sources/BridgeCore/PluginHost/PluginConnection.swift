@@ -90,6 +90,30 @@ final class PluginConnection: ClientTransport, @unchecked Sendable {
         return statuses.map(Self.status)
     }
 
+    var supersedes: Bool { library.sendSuperseding != nil }
+
+    func sendSuperseding(_ clients: [UInt64], streams: [UInt64], combined: [UInt8]?, alone: [UInt8]) -> [SendStatus] {
+        guard let sendSuperseding = library.sendSuperseding else { return sendMany(clients, alone) }
+        guard let current = instance.withLock({ $0 }) else { return Array(repeating: .stopped, count: clients.count) }
+        var statuses = [bridge_status](repeating: BRIDGE_OK, count: clients.count)
+        clients.withUnsafeBufferPointer { ids in
+            streams.withUnsafeBufferPointer { streams in
+                alone.withUnsafeBufferPointer { alone in
+                    if let combined {
+                        combined.withUnsafeBufferPointer { combined in
+                            sendSuperseding(current.pointer, ids.baseAddress, streams.baseAddress, ids.count, combined.baseAddress,
+                                            combined.count, alone.baseAddress, alone.count, &statuses)
+                        }
+                    } else {
+                        sendSuperseding(current.pointer, ids.baseAddress, streams.baseAddress, ids.count, nil, 0,
+                                        alone.baseAddress, alone.count, &statuses)
+                    }
+                }
+            }
+        }
+        return statuses.map(Self.status)
+    }
+
     func close(_ client: UInt64, final: [UInt8]?, code: Int32, reason: String) {
         guard let current = instance.withLock({ $0 }), let close = library.descriptor.pointee.close_client else { return }
         reason.withCString { reasonText in
@@ -105,6 +129,7 @@ final class PluginConnection: ClientTransport, @unchecked Sendable {
         switch status {
         case BRIDGE_OK: return .ok
         case BRIDGE_OK_BUSY: return .busy
+        case BRIDGE_OK_SUPERSEDED: return .superseded
         case BRIDGE_ERR_QUEUE_FULL: return .queueFull
         case BRIDGE_ERR_UNKNOWN_CLIENT, BRIDGE_ERR_INVALID: return .unknownClient
         default: return .stopped

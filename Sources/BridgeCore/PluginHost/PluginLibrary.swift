@@ -36,6 +36,17 @@ struct PluginLibrary: @unchecked Sendable {
         return descriptor.pointee.validate
     }
 
+    /// The plugin's `send_superseding` (ABI 1.3), when its descriptor has one.
+    var sendSuperseding: SendSuperseding? {
+        let end = MemoryLayout<bridge_plugin_descriptor>.offset(of: \.send_superseding).map { $0 + MemoryLayout<UnsafeRawPointer>.size }
+        guard descriptor.pointee.abi_minor >= 3, let end, Int(descriptor.pointee.struct_size) >= end else { return nil }
+        return descriptor.pointee.send_superseding
+    }
+
+    typealias SendSuperseding = @convention(c) (OpaquePointer?, UnsafePointer<bridge_client_id>?, UnsafePointer<UInt64>?, Int,
+                                                UnsafePointer<UInt8>?, Int, UnsafePointer<UInt8>?, Int,
+                                                UnsafeMutablePointer<bridge_status>?) -> Void
+
     /// Refuses an incompatible plugin, naming both versions. Reads only the leading
     /// version fields until the size is known to be sufficient.
     static func check(_ descriptor: UnsafePointer<bridge_plugin_descriptor>, path: String) throws {

@@ -46,6 +46,7 @@ public enum BridgeStatus {
                 "coalesced_changes": .int(Int64(figures.coalescedChanges)),
                 "slow_consumers_dropped": .int(Int64(figures.slowConsumersDropped)),
                 "messages_sent": .int(Int64(figures.messagesSent)),
+                "messages_superseded": .int(Int64(figures.messagesSuperseded)),
                 "bytes_sent": .int(Int64(figures.bytesSent)),
                 "transports": .object(figures.transports.mapValues { transport in
                     ["clients": .int(Int64(transport.clients)), "subscriptions": .int(Int64(transport.subscriptions)),

@@ -26,6 +26,7 @@ public final class BridgeMetrics: Sendable {
     ]
     private static let counterHelp: [String: String] = [
         "unicat_bridge_messages_sent_total": "Notifications handed to transports.",
+        "unicat_bridge_messages_superseded_total": "Notifications that replaced an untaken one of the same subscription, carrying both.",
         "unicat_bridge_bytes_sent_total": "Bytes of notifications handed to transports.",
         "unicat_bridge_slow_consumers_dropped_total": "Clients disconnected for not reading.",
         "unicat_bridge_changes_applied_total": "Changes committed to the journal.",
@@ -69,6 +70,7 @@ public final class BridgeMetrics: Sendable {
         setGauge("unicat_bridge_cc_cursor", status["position"]?["cc_cursor"])
         setGauge("unicat_bridge_project_cursor", status["position"]?["cursor"])
         advance("unicat_bridge_messages_sent_total", subscribers?["messages_sent"])
+        advance("unicat_bridge_messages_superseded_total", subscribers?["messages_superseded"])
         advance("unicat_bridge_bytes_sent_total", subscribers?["bytes_sent"])
         advance("unicat_bridge_slow_consumers_dropped_total", subscribers?["slow_consumers_dropped"])
         advance("unicat_bridge_changes_applied_total", journal?["last_sequence"])

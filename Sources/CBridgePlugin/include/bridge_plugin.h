@@ -46,7 +46,7 @@ extern "C" {
 #endif
 
 #define BRIDGE_PLUGIN_ABI_MAJOR 1
-#define BRIDGE_PLUGIN_ABI_MINOR 2
+#define BRIDGE_PLUGIN_ABI_MINOR 3
 /* Oldest minor version this host accepts. */
 #define BRIDGE_PLUGIN_ABI_MINOR_REQUIRED 0
 #define BRIDGE_PLUGIN_ENTRY_SYMBOL "bridge_plugin_entry"
@@ -74,6 +74,10 @@ typedef enum {
        that client's queue is empty, so the host can hold further messages back and send
        them together (adaptive batching), instead of queueing one per change. */
     BRIDGE_OK_BUSY = 5,
+    /* Since ABI 1.3, only from send_superseding: the client's last queued message, not
+       taken by the writer yet and queued by send_superseding with the same stream, was
+       replaced by the combined message; nothing was added to the queue. */
+    BRIDGE_OK_SUPERSEDED = 6,
 } bridge_status;
 
 /*
@@ -176,6 +180,22 @@ typedef struct bridge_plugin_descriptor {
        too, before create(). For a plugin without it, the host checks with create() then
        destroy() (the vtable it passes admits no client), which reports one problem. */
     int (*validate)(const char *config_json, char *errbuf, size_t errlen);
+
+    /* Since ABI 1.3; NULL (or absent) when the plugin has none: the host then uses
+       send_many with `alone`. Live fan-out of a notification that may supersede the one
+       before it. For each client, under its queue's lock: when its last queued message was
+       queued by send_superseding with the same streams[i] and the writer has not taken it
+       yet, and `combined` is not NULL, that message is replaced by `combined` (what it
+       carried and what `alone` carries, as one message) and statuses[i] is
+       BRIDGE_OK_SUPERSEDED; otherwise `alone` is queued as send_many would (BRIDGE_OK,
+       BRIDGE_OK_BUSY, an error) and becomes the client's supersedable message for
+       streams[i]. Either way the client gets every change once: a subscriber whose socket
+       is behind gets one message per write, not one per change, and a change waits for at
+       most one write. The plugin keeps one shared copy of each buffer. Any thread. */
+    void (*send_superseding)(bridge_plugin *plugin, const bridge_client_id *clients,
+                             const uint64_t *streams, size_t count,
+                             const uint8_t *combined, size_t combined_len,
+                             const uint8_t *alone, size_t alone_len, bridge_status *statuses);
 } bridge_plugin_descriptor;
 
 /* Smallest descriptor this host accepts (everything up to close_client). */
