@@ -108,8 +108,9 @@ let package = Package(
         // Loads the built plugin libraries with dlopen; never links a plugin target.
         .testTarget(name: "TransportPluginTests", dependencies: ["CBridgePlugin"], path: "Tests/TransportPluginTests"),
         // The benchmark load generator (Benchmarks/run drives it); never part of the tests.
+        .target(name: "CByteSearch", path: "Benchmarks/CByteSearch"),
         .executableTarget(name: "bridge-loadgen",
-                          dependencies: ["CLibWebSockets", "BridgePluginKit",
+                          dependencies: ["CLibWebSockets", "CByteSearch", "BridgePluginKit",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Benchmarks/LoadGenerator"),
         // JSON parse and encode, the bridge's codec against Foundation's (Benchmarks/json-codec).

@@ -22,13 +22,13 @@ enum ChangeScanner {
     static func kind(of bytes: UnsafeRawBufferPointer) -> Kind {
         let limit = min(bytes.count, 96)
         let head = UnsafeRawBufferPointer(rebasing: bytes[0..<limit])
-        if let start = find(methodMarker, in: head, from: 0) {
+        if let start = ByteSearch.find(methodMarker, in: head, from: 0) {
             let at = start + methodMarker.count
             if matches(changesName, in: head, at: at) { return .changes }
             if matches(resetName, in: head, at: at) { return .reset }
             return .other
         }
-        return find(idMarker, in: head, from: 0) == nil ? .other : .response
+        return ByteSearch.find(idMarker, in: head, from: 0) == nil ? .other : .response
     }
 
     /// Calls `item` for every item in order; returns the message's last position.
@@ -36,7 +36,7 @@ enum ChangeScanner {
     static func scanItems(_ bytes: UnsafeRawBufferPointer, item: (SyncStream, Int64) -> Void) -> Position? {
         var last: Position?
         var index = 0
-        while let start = find(positionMarker, in: bytes, from: index) {
+        while let start = ByteSearch.find(positionMarker, in: bytes, from: index) {
             index = start + positionMarker.count
             guard let (position, end) = parsePosition(bytes, from: index) else { continue }
             index = end
@@ -159,16 +159,5 @@ enum ChangeScanner {
         guard start >= 0, start + pattern.count <= bytes.count else { return false }
         for offset in 0..<pattern.count where bytes[start + offset] != pattern[offset] { return false }
         return true
-    }
-
-    private static func find(_ pattern: [UInt8], in bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {
-        guard let first = pattern.first, bytes.count >= pattern.count else { return nil }
-        var index = start
-        let last = bytes.count - pattern.count
-        while index <= last {
-            if bytes[index] == first, matches(pattern, in: bytes, at: index) { return index }
-            index += 1
-        }
-        return nil
     }
 }

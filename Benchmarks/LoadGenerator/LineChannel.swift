@@ -60,7 +60,7 @@ final class LineChannel {
     func nextLine(timeout: Double, _ body: (UnsafeRawBufferPointer) -> Void) throws -> Bool {
         let deadline = Clock.monotonicSeconds() + timeout
         while true {
-            if let newline = buffer[scanned...].firstIndex(of: UInt8(ascii: "\n")) {
+            if let newline = buffer.withUnsafeBytes({ ByteSearch.find(UInt8(ascii: "\n"), in: $0, from: scanned) }) {
                 buffer.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[0..<newline])) }
                 buffer.removeSubrange(0...newline)
                 scanned = 0

@@ -4,7 +4,7 @@ enum ResponseID {
     private static let errorMarker = Array(#""error":"#.utf8)
 
     static func of(_ line: UnsafeRawBufferPointer) -> Int? {
-        guard let start = find(marker, in: line) else { return nil }
+        guard let start = ByteSearch.find(marker, in: line) else { return nil }
         var index = start + marker.count
         while index < line.count, line[index] == UInt8(ascii: " ") { index += 1 }
         var value = 0
@@ -17,13 +17,6 @@ enum ResponseID {
     }
 
     static func isError(_ line: UnsafeRawBufferPointer) -> Bool {
-        find(errorMarker, in: line) != nil
-    }
-
-    private static func find(_ pattern: [UInt8], in bytes: UnsafeRawBufferPointer) -> Int? {
-        guard bytes.count >= pattern.count else { return nil }
-        return (0...(bytes.count - pattern.count)).first { start in
-            (0..<pattern.count).allSatisfy { bytes[start + $0] == pattern[$0] }
-        }
+        ByteSearch.find(errorMarker, in: line) != nil
     }
 }

@@ -164,6 +164,7 @@ extension Hub {
             }
             let statuses = transport.sendSuperseding(recipients.map(\.id), streams: recipients.map(\.subscription.value.generation),
                                                      combined: combined, alone: bytes)
+            let supersedes = transport.supersedes
             for (member, status) in zip(recipients, statuses) {
                 switch status {
                 case .superseded:
@@ -172,7 +173,7 @@ extension Hub {
                 case .ok, .busy:
                     sent += 1
                     member.subscription.value.advance(past: last)
-                    if transport.supersedes { member.subscription.value.untakenAfter = place }
+                    if supersedes { member.subscription.value.untakenAfter = place }
                     if status == .busy { markBlocked(member.id) }
                 case .queueFull:
                     markBlocked(member.id)

@@ -23,6 +23,7 @@ extension JSONValue {
 /// the depth-limited parser or from code.
 struct JSONWriter {
     private(set) var bytes: [UInt8] = []
+    static let largePiece = 64 * 1024
 
     init() {
         bytes.reserveCapacity(256)
@@ -35,7 +36,11 @@ struct JSONWriter {
         case .int(let number): write(number)
         case .double(let number): write(number)
         case .number(let literal): bytes.append(contentsOf: literal.utf8)
-        case .encoded(let text): bytes.append(contentsOf: text)
+        case .encoded(let text):
+            // A large piece (a cached `unicat.init`) is most of the message: room for it and
+            // what may follow, so the array is not grown (copied) again after it.
+            if text.count > Self.largePiece { bytes.reserveCapacity(bytes.count + text.count + Self.largePiece) }
+            bytes.append(contentsOf: text)
         case .string(let text): write(text)
         case .array(let elements):
             bytes.append(UInt8(ascii: "["))
