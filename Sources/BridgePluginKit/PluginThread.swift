@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Locking
 
 /// A pthread of a plugin's own, joined when the plugin stops. Plugins do their blocking
 /// I/O on threads like this one, never on the host's threads or Swift concurrency pools.

@@ -1,5 +1,6 @@
 import CLibWebSockets
 import Foundation
+import Locking
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -160,7 +161,7 @@ func sioServiceThreadMain(_ argument: UnsafeMutableRawPointer?) -> UnsafeMutable
     guard let argument else { return nil }
     // Balances the passRetained in `SocketIOConnection.startServiceThread()`.
     let connection = Unmanaged<SocketIOConnection>.fromOpaque(argument).takeRetainedValue()
-    Thread.current.name = "socketio"  // for top -H and profiles
+    CurrentThread.name("socketio")  // for top -H and profiles
     connection.runServiceLoop()
     return nil
 }
