@@ -40,6 +40,20 @@ final class PluginInstance: @unchecked Sendable {
         return statuses
     }
 
+    /// ABI 1.3 `send_superseding` with one stream per client.
+    func sendSuperseding(_ clients: [UInt64], streams: [UInt64], combined: String?, alone: String) -> [bridge_status] {
+        let aloneBytes = Array(alone.utf8)
+        var statuses = [bridge_status](repeating: BRIDGE_ERR_INVALID, count: clients.count)
+        if let combined {
+            let combinedBytes = Array(combined.utf8)
+            descriptor.send_superseding?(pointer, clients, streams, clients.count, combinedBytes, combinedBytes.count,
+                                         aloneBytes, aloneBytes.count, &statuses)
+        } else {
+            descriptor.send_superseding?(pointer, clients, streams, clients.count, nil, 0, aloneBytes, aloneBytes.count, &statuses)
+        }
+        return statuses
+    }
+
     func close(_ client: UInt64, final: String?, reason: String) {
         if let final {
             let bytes = Array(final.utf8)

@@ -125,6 +125,28 @@ import Testing
         running.plugin.destroy()
     }
 
+    /// ABI 1.3: while stdout is full, the message behind it is not taken, and a superseding
+    /// send of the same stream replaces it; another stream's, or one with a message in the
+    /// way, goes behind. What comes out is every message once, in order.
+    @Test func anUntakenMessageIsSupersededThroughTheDescriptor() async throws {
+        let running = try Self.start()
+        let big = "[\"\(String(repeating: "x", count: 16 * 1024))\"]"
+        for _ in 0..<20 { #expect(running.plugin.send(running.client, big).wasQueued) }  // far more than a pipe holds
+        func supersede(_ stream: UInt64, _ combined: String?, _ alone: String) -> bridge_status? {
+            running.plugin.sendSuperseding([running.client], streams: [stream], combined: combined, alone: alone).first
+        }
+        #expect(supersede(1, nil, "a")?.wasQueued == true)
+        #expect(supersede(1, "ab", "b") == BRIDGE_OK_SUPERSEDED)
+        #expect(supersede(2, "bc", "c")?.wasQueued == true, "another stream's message is not replaced")
+        #expect(running.plugin.send(running.client, "d").wasQueued)
+        #expect(supersede(2, "ce", "e")?.wasQueued == true, "a message in the way")
+        #expect(running.plugin.sendSuperseding([running.client + 1], streams: [1], combined: "x", alone: "y") == [BRIDGE_ERR_UNKNOWN_CLIENT])
+        let expected = String(repeating: big + "\n", count: 20) + "ab\nc\nd\ne\n"
+        let output = await running.pipes.output { $0.utf8.count >= expected.utf8.count }
+        #expect(output == expected)
+        running.plugin.destroy()
+    }
+
     @Test func closeClientFlushesTheFinalMessageThenEndsTheSession() async throws {
         let running = try Self.start(#""queue_max_messages": 2"#)
         #expect(running.plugin.send(running.client, "[1]") == BRIDGE_OK)
