@@ -12,7 +12,7 @@ import Synchronization
 /// line (detected from the first byte, answered alike). When that client goes (stdin
 /// ends, stdout breaks) or the host closes it, the session is over and the transport
 /// asks the bridge to shut down. stdout carries protocol only; logs go to the host.
-final class StdioTransport: TransportPlugin {
+final class StdioTransport: OutboxTransport {
     /// What `start` set up and `stop` takes down.
     private struct Session: Sendable {
         let client: StdioClient
@@ -91,19 +91,8 @@ final class StdioTransport: TransportPlugin {
         running.output.restoreFlags()
     }
 
-    func send(_ client: UInt64, _ message: SharedMessage) -> bridge_status {
-        enqueue(for: client) { $0.enqueue(message) }
-    }
-
-    func sendSuperseding(_ clients: UnsafeBufferPointer<UInt64>, streams: UnsafeBufferPointer<UInt64>, combined: SharedMessage?,
-                         alone: SharedMessage, statuses: UnsafeMutablePointer<bridge_status>?) {
-        for (index, client) in clients.enumerated() {
-            let status = enqueue(for: client) { $0.enqueue(alone, superseding: streams[index], combined: combined) }
-            statuses?[index] = status
-        }
-    }
-
-    private func enqueue(for client: UInt64, _ enqueue: (ClientOutbox) -> bridge_status) -> bridge_status {
+    /// Its writer waits on the outbox: queueing wakes it.
+    func enqueue(for client: UInt64, _ enqueue: (ClientOutbox) -> bridge_status) -> bridge_status {
         if stopped.load(ordering: .acquiring) { return BRIDGE_ERR_STOPPED }
         guard let current = activeClient.withLock({ $0 }), current.isAddressed(by: client) else {
             return stopped.load(ordering: .acquiring) ? BRIDGE_ERR_STOPPED : BRIDGE_ERR_UNKNOWN_CLIENT

@@ -10,7 +10,7 @@ import Synchronization
 /// A line over the limit is answered with a -32600 "message exceeds N bytes" error and
 /// skipped up to its newline: the connection stays usable. A peer may half-close its
 /// writing side and still read the answers; the connection ends when it closes fully.
-final class UnixSocketTransport: TransportPlugin {
+final class UnixSocketTransport: OutboxTransport {
     /// What `start` set up and `stop` takes down.
     private struct Running: Sendable {
         let listener: UnixListener
@@ -61,20 +61,7 @@ final class UnixSocketTransport: TransportPlugin {
         current.listener.stopListening()
     }
 
-    func send(_ client: UInt64, _ message: SharedMessage) -> bridge_status {
-        enqueue(for: client) { $0.enqueue(message) }
-    }
-
-    func sendSuperseding(_ clients: UnsafeBufferPointer<UInt64>, streams: UnsafeBufferPointer<UInt64>, combined: SharedMessage?,
-                         alone: SharedMessage, statuses: UnsafeMutablePointer<bridge_status>?) {
-        for (index, client) in clients.enumerated() {
-            let status = enqueue(for: client) { $0.enqueue(alone, superseding: streams[index], combined: combined) }
-            statuses?[index] = status
-        }
-    }
-
-    /// Queues through `enqueue` into the client's outbox and wakes its loop when that added a message.
-    private func enqueue(for client: UInt64, _ enqueue: (ClientOutbox) -> bridge_status) -> bridge_status {
+    func enqueue(for client: UInt64, _ enqueue: (ClientOutbox) -> bridge_status) -> bridge_status {
         switch registry.lookUp(client) {
         case .client(let target):
             let status = enqueue(target.outbox)

@@ -9,7 +9,7 @@ import CLibWebSockets
 /// Host calls come from any thread and only queue: messages go into the client's bounded
 /// outbox (shared, not copied, across a fan-out) and the service thread is woken to
 /// write them.
-final class WebSocketTransport: TransportPlugin, HeadroomRequiring {
+final class WebSocketTransport: OutboxTransport, HeadroomRequiring {
     let messageHeadroom = Int(clws_pre())
     private let host: BridgeHost
     private let configuration: WebSocketConfiguration
@@ -38,9 +38,9 @@ final class WebSocketTransport: TransportPlugin, HeadroomRequiring {
         server.withLock { $0.take() }?.stop()
     }
 
-    func send(_ client: UInt64, _ message: SharedMessage) -> bridge_status {
+    func enqueue(for client: UInt64, _ enqueue: (ClientOutbox) -> bridge_status) -> bridge_status {
         guard let target = registry.client(client) else { return registry.isStopped ? BRIDGE_ERR_STOPPED : BRIDGE_ERR_UNKNOWN_CLIENT }
-        let status = target.outbox.enqueue(message)
+        let status = enqueue(target.outbox)
         if status == BRIDGE_ERR_QUEUE_FULL { metrics.queueFull.add(1, ordering: .relaxed) }
         if status.isAccepted { registry.requestService(CollectionOfOne(target)) }
         return status

@@ -7,8 +7,8 @@ public protocol TransportPlugin: AnyObject, Sendable {
     func stop()
     func send(_ client: UInt64, _ message: SharedMessage) -> bridge_status
     func sendMany(_ clients: UnsafeBufferPointer<UInt64>, _ message: SharedMessage, statuses: UnsafeMutablePointer<bridge_status>?)
-    /// ABI 1.3 `send_superseding` (see bridge_plugin.h): a transport whose writer takes
-    /// from a `ClientOutbox` passes each client's part to `enqueue(_:superseding:combined:)`.
+    /// ABI 1.3 `send_superseding` (see bridge_plugin.h); an `OutboxTransport` has it from
+    /// its outboxes.
     func sendSuperseding(_ clients: UnsafeBufferPointer<UInt64>, streams: UnsafeBufferPointer<UInt64>, combined: SharedMessage?,
                          alone: SharedMessage, statuses: UnsafeMutablePointer<bridge_status>?)
     func closeClient(_ client: UInt64, final: SharedMessage?, code: Int32, reason: String)
