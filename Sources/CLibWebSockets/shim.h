@@ -25,9 +25,9 @@ static inline void clws_release_idle_tls_buffers(void *ssl_ctx) {
 
 /* OpenSSL's own verdict on a client certificate. libwebsockets 4.1's verify callback looks its
    connection up through an SSL ex_data index that every lws context created with
-   DO_SSL_GLOBAL_INIT reassigns (the socket.io client makes one per connection): a client
-   certificate checked while another context was being created found no connection and
-   crashed the bridge. This one needs no lookup. */
+   DO_SSL_GLOBAL_INIT reassigns (the plugin's and the socket.io client's, made as the bridge
+   starts): a client certificate checked while another context was being created found no
+   connection and crashed the bridge. This one needs no lookup. */
 static int clws_client_certificate_verdict(int preverify_ok, X509_STORE_CTX *store) {
     (void)store;
     return preverify_ok;

@@ -96,17 +96,14 @@ final class PluginConnection: ClientTransport, @unchecked Sendable {
         guard let sendSuperseding = library.sendSuperseding else { return sendMany(clients, alone) }
         guard let current = instance.withLock({ $0 }) else { return Array(repeating: .stopped, count: clients.count) }
         var statuses = [bridge_status](repeating: BRIDGE_OK, count: clients.count)
+        let combinedBytes = combined ?? []
         clients.withUnsafeBufferPointer { ids in
             streams.withUnsafeBufferPointer { streams in
                 alone.withUnsafeBufferPointer { alone in
-                    if let combined {
-                        combined.withUnsafeBufferPointer { combined in
-                            sendSuperseding(current.pointer, ids.baseAddress, streams.baseAddress, ids.count, combined.baseAddress,
-                                            combined.count, alone.baseAddress, alone.count, &statuses)
-                        }
-                    } else {
-                        sendSuperseding(current.pointer, ids.baseAddress, streams.baseAddress, ids.count, nil, 0,
-                                        alone.baseAddress, alone.count, &statuses)
+                    combinedBytes.withUnsafeBufferPointer { bytes in
+                        // NULL, not an empty buffer, says there is no combined message.
+                        sendSuperseding(current.pointer, ids.baseAddress, streams.baseAddress, ids.count,
+                                        combined == nil ? nil : bytes.baseAddress, bytes.count, alone.baseAddress, alone.count, &statuses)
                     }
                 }
             }

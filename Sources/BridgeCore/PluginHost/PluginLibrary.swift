@@ -6,6 +6,9 @@ import Foundation
 struct PluginLibrary: @unchecked Sendable {
     let path: String
     let descriptor: UnsafePointer<bridge_plugin_descriptor>
+    /// The plugin's `send_superseding` (ABI 1.3), when its descriptor has one: looked up once,
+    /// as fan-out asks for it with every notification.
+    let sendSuperseding: SendSuperseding?
 
     var name: String { String(cString: descriptor.pointee.name) }
     var version: String { String(cString: descriptor.pointee.version) }
@@ -27,6 +30,9 @@ struct PluginLibrary: @unchecked Sendable {
         }
         try Self.check(descriptor, path: path)
         self.descriptor = descriptor
+        let end = MemoryLayout<bridge_plugin_descriptor>.offset(of: \.send_superseding).map { $0 + MemoryLayout<UnsafeRawPointer>.size }
+        let offered = descriptor.pointee.abi_minor >= 3 && end.map { Int(descriptor.pointee.struct_size) >= $0 } == true
+        sendSuperseding = offered ? descriptor.pointee.send_superseding : nil
     }
 
     /// The plugin's `validate` (ABI 1.2), when its descriptor has one.
@@ -34,13 +40,6 @@ struct PluginLibrary: @unchecked Sendable {
         let end = MemoryLayout<bridge_plugin_descriptor>.offset(of: \.validate).map { $0 + MemoryLayout<UnsafeRawPointer>.size }
         guard descriptor.pointee.abi_minor >= 2, let end, Int(descriptor.pointee.struct_size) >= end else { return nil }
         return descriptor.pointee.validate
-    }
-
-    /// The plugin's `send_superseding` (ABI 1.3), when its descriptor has one.
-    var sendSuperseding: SendSuperseding? {
-        let end = MemoryLayout<bridge_plugin_descriptor>.offset(of: \.send_superseding).map { $0 + MemoryLayout<UnsafeRawPointer>.size }
-        guard descriptor.pointee.abi_minor >= 3, let end, Int(descriptor.pointee.struct_size) >= end else { return nil }
-        return descriptor.pointee.send_superseding
     }
 
     typealias SendSuperseding = @convention(c) (OpaquePointer?, UnsafePointer<bridge_client_id>?, UnsafePointer<UInt64>?, Int,

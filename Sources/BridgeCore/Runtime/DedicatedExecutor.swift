@@ -1,4 +1,3 @@
-import BridgePluginKit
 import Foundation
 import Synchronization
 import Locking
